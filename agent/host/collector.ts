@@ -1,5 +1,6 @@
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
+import type { Logger } from '../../common/log.js';
 import type { MetricFamily } from '../../common/metrics/family.js';
 
 /**
@@ -20,13 +21,28 @@ export const DEFAULT_HOST_PATHS: HostPaths = {
   udevData: '/run/udev/data',
 };
 
+/**
+ * node_exporter's deviceFilter (--collector.<area>.device-include / device-exclude, which it takes
+ * as mutually exclusive): without either, no device is ignored.
+ */
+export interface DeviceFilter {
+  readonly deviceInclude?: RegExp;
+  readonly deviceExclude?: RegExp;
+}
+
+/** deviceFilter.ignored: excluded when the exclude pattern matches, or the include one does not. */
+export function isIgnored(device: string, filter: DeviceFilter): boolean {
+  return filter.deviceExclude?.test(device) === true || filter.deviceInclude?.test(device) === false;
+}
+
 /** Settings of individual areas (node_exporter's --collector.<area>.<setting> flags). */
 export interface HostCollectorSettings {
+  readonly arp: DeviceFilter;
   readonly filesystem: {
     readonly mountPointsExclude: RegExp;
     readonly fsTypesExclude: RegExp;
   };
-  readonly netdev: { readonly deviceExclude?: RegExp; readonly deviceInclude?: RegExp };
+  readonly netdev: DeviceFilter;
   readonly netclass: { readonly ignoredDevices: RegExp };
   readonly diskstats: { readonly deviceExclude: RegExp };
   readonly netstat: { readonly fields: RegExp };
@@ -39,6 +55,8 @@ export interface CollectContext {
   readonly settings: HostCollectorSettings;
   /** Aborted when the area runs past its time limit: long loops should stop early. */
   readonly signal: AbortSignal;
+  /** For what node_exporter logs without failing the area (a rejected textfile, say). */
+  readonly logger: Logger;
 }
 
 /**
@@ -65,6 +83,26 @@ export class NoDataError extends Error {
   }
 }
 
+/**
+ * node_exporter keeps the metrics a collector sent before it failed: the scrape shows them next to
+ * success 0. An area that fails half-way throws this, carrying what node_exporter would still
+ * serve, and the scrape does the same.
+ */
+export class PartialCollectionError extends Error {
+  readonly families: MetricFamily[];
+
+  constructor(message: string, families: MetricFamily[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PartialCollectionError';
+    this.families = families;
+  }
+}
+
+/** The message of an unknown thrown value. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function procPath(ctx: CollectContext, ...parts: string[]): string {
   return path.join(ctx.paths.procfs, ...parts);
 }
@@ -77,14 +115,28 @@ export function rootfsPath(ctx: CollectContext, ...parts: string[]): string {
   return path.join(ctx.paths.rootfs, ...parts);
 }
 
-export function readText(file: string, signal?: AbortSignal): Promise<string> {
-  return readFile(file, { encoding: 'utf8', signal });
+/*
+ * procfs and sysfs are served by the kernel from memory: a read never waits on a disk or a network,
+ * and a thread-pool round trip (fs.promises) costs about nine times the CPU of the read itself
+ * (measured here: 79 us against 9 us per file). So these helpers read synchronously, behind an async
+ * signature; what can hang (statfs of a mount, files on real filesystems such as the textfile
+ * directory) uses the asynchronous fs API instead. An aborted signal stops an area between reads.
+ */
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error('aborted');
 }
 
-/** A file's contents, or undefined when it does not exist (ENOENT, ENOTDIR) or cannot be read. */
+export async function readText(file: string, signal?: AbortSignal): Promise<string> {
+  checkAborted(signal);
+  return readFileSync(file, 'utf8');
+}
+
+/** A file's contents, or undefined when it does not exist (ENOENT, ENOTDIR). */
 export async function readOptional(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  checkAborted(signal);
   try {
-    return await readFile(file, { encoding: 'utf8', signal });
+    return readFileSync(file, 'utf8');
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -93,10 +145,10 @@ export async function readOptional(file: string, signal?: AbortSignal): Promise<
 
 /** The trimmed contents of a one-value sysfs attribute, undefined when absent or unreadable (EINVAL etc). */
 export async function readAttribute(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  checkAborted(signal);
   try {
-    return (await readFile(file, { encoding: 'utf8', signal })).trim();
-  } catch (err) {
-    if (err instanceof Error && err.name === 'AbortError') throw err;
+    return readFileSync(file, 'utf8').trim();
+  } catch {
     return undefined;
   }
 }
@@ -104,7 +156,7 @@ export async function readAttribute(file: string, signal?: AbortSignal): Promise
 /** Directory entries, or [] when the directory does not exist. */
 export async function listDir(dir: string): Promise<string[]> {
   try {
-    return await readdir(dir);
+    return readdirSync(dir);
   } catch (err) {
     if (isMissing(err)) return [];
     throw err;
@@ -113,7 +165,7 @@ export async function listDir(dir: string): Promise<string[]> {
 
 export async function readLinkOptional(file: string): Promise<string | undefined> {
   try {
-    return await readlink(file);
+    return readlinkSync(file);
   } catch {
     return undefined;
   }
@@ -122,10 +174,4 @@ export async function readLinkOptional(file: string): Promise<string | undefined
 export function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Parses a number as Go's strconv.ParseFloat would for /proc values; NaN when it is not one. */
-export function toNumber(text: string | undefined): number {
-  if (text === undefined || text.trim() === '') return Number.NaN;
-  return Number(text);
 }

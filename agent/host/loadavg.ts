@@ -1,5 +1,6 @@
 import { type MetricFamily, single } from '../../common/metrics/family.js';
-import { type HostCollector, procPath, readText } from './collector.js';
+import { type HostCollector, messageOf, procPath, readText } from './collector.js';
+import { fields, parseGoFloat } from './goparse.js';
 
 /** node_exporter's loadavg collector: the 1, 5 and 15 minute load averages from /proc/loadavg. */
 export const loadavgCollector: HostCollector = {
@@ -7,10 +8,17 @@ export const loadavgCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes load average.',
   async collect(ctx): Promise<MetricFamily[]> {
-    const fields = (await readText(procPath(ctx, 'loadavg'), ctx.signal)).trim().split(/\s+/);
-    if (fields.length < 3) throw new Error(`unexpected /proc/loadavg format: ${fields.join(' ')}`);
-    return (['1', '5', '15'] as const).map((minutes, i) =>
-      single(`node_load${minutes}`, `${minutes}m load average.`, 'gauge', Number(fields[i])),
-    );
+    const loads = fields(await readText(procPath(ctx, 'loadavg'), ctx.signal));
+    if (loads.length < 3) throw new Error(`unexpected /proc/loadavg format: ${loads.join(' ')}`);
+    return (['1', '5', '15'] as const).map((minutes, i) => {
+      const load = loads[i] as string;
+      let value: number;
+      try {
+        value = parseGoFloat(load);
+      } catch (err) {
+        throw new Error(`could not parse load '${load}': ${messageOf(err)}`);
+      }
+      return single(`node_load${minutes}`, `${minutes}m load average.`, 'gauge', value);
+    });
   },
 };

@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { family, type MetricFamily } from '../../common/metrics/family.js';
 import type { Logger } from '../../common/log.js';
-import { type CollectContext, type HostCollector, type HostCollectorSettings, type HostPaths, NoDataError } from './collector.js';
+import { family, type MetricFamily } from '../../common/metrics/family.js';
+import {
+  type CollectContext,
+  type HostCollector,
+  type HostCollectorSettings,
+  type HostPaths,
+  messageOf,
+  NoDataError,
+  PartialCollectionError,
+} from './collector.js';
 
 export interface ScrapeOptions {
   readonly paths: HostPaths;
@@ -27,6 +35,7 @@ export class HostScraper {
   readonly #collectors: readonly HostCollector[];
   readonly #options: ScrapeOptions;
   readonly #inFlight = new Set<string>();
+  #current: Promise<MetricFamily[]> | undefined;
 
   constructor(collectors: readonly HostCollector[], options: ScrapeOptions) {
     this.#collectors = collectors;
@@ -37,7 +46,20 @@ export class HostScraper {
     return this.#collectors.map((c) => c.name);
   }
 
-  async scrape(): Promise<MetricFamily[]> {
+  /**
+   * Concurrent scrapes (an HA pair of Prometheus servers) share one collection rather than racing
+   * each other for the same files.
+   */
+  scrape(): Promise<MetricFamily[]> {
+    if (!this.#current) {
+      this.#current = this.#collect().finally(() => {
+        this.#current = undefined;
+      });
+    }
+    return this.#current;
+  }
+
+  async #collect(): Promise<MetricFamily[]> {
     const results = await Promise.all(this.#collectors.map((c) => this.#runArea(c)));
     const families: MetricFamily[] = [];
     const duration = family(
@@ -45,7 +67,11 @@ export class HostScraper {
       'node_exporter: Duration of a collector scrape.',
       'gauge',
     );
-    const success = family('node_scrape_collector_success', 'node_exporter: Whether a collector succeeded.', 'gauge');
+    const success = family(
+      'node_scrape_collector_success',
+      'node_exporter: Whether a collector succeeded.',
+      'gauge',
+    );
     for (const r of results) {
       families.push(...r.families);
       duration.samples.push({ labels: { collector: r.name }, value: r.seconds });
@@ -64,7 +90,12 @@ export class HostScraper {
       return { name: collector.name, families: [], success: false, seconds: elapsed() };
     }
     const controller = new AbortController();
-    const ctx: CollectContext = { paths: this.#options.paths, settings: this.#options.settings, signal: controller.signal };
+    const ctx: CollectContext = {
+      paths: this.#options.paths,
+      settings: this.#options.settings,
+      signal: controller.signal,
+      logger,
+    };
     this.#inFlight.add(collector.name);
     const run = collector.collect(ctx).finally(() => this.#inFlight.delete(collector.name));
     let timer: NodeJS.Timeout | undefined;
@@ -79,15 +110,25 @@ export class HostScraper {
       return { name: collector.name, families, success: true, seconds: elapsed() };
     } catch (err) {
       const seconds = elapsed();
-      const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof NoDataError) {
-        logger.debug({ collector: collector.name, duration_seconds: seconds, err: message }, 'collector returned no data');
+      const message = messageOf(err);
+      // A partial result can end in "no data" too (a resource missing after others were read).
+      const cause = err instanceof PartialCollectionError ? err.cause : err;
+      if (cause instanceof NoDataError) {
+        logger.debug(
+          { collector: collector.name, duration_seconds: seconds, err: message },
+          'collector returned no data',
+        );
       } else {
-        logger.error({ collector: collector.name, duration_seconds: seconds, err: message }, 'collector failed');
+        logger.error(
+          { collector: collector.name, duration_seconds: seconds, err: message },
+          'collector failed',
+        );
       }
       // A late rejection of the abandoned run must not surface as an unhandled rejection.
       run.catch(() => {});
-      return { name: collector.name, families: [], success: false, seconds };
+      // node_exporter serves what a collector sent before it failed, next to success 0.
+      const families = err instanceof PartialCollectionError ? err.families : [];
+      return { name: collector.name, families, success: false, seconds };
     } finally {
       clearTimeout(timer);
     }

@@ -6,7 +6,8 @@ import type { HostCollectorSettings } from './collector.js';
  * filesystem and `lo` from netdev.)
  */
 export const NODE_EXPORTER_DEFAULTS = {
-  filesystemMountPointsExclude: '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
+  filesystemMountPointsExclude:
+    '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
   filesystemFsTypesExclude:
     '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$',
   diskstatsDeviceExclude: '^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$',
@@ -18,6 +19,7 @@ export const NODE_EXPORTER_DEFAULTS = {
 } as const;
 
 export const DEFAULT_SETTINGS: HostCollectorSettings = {
+  arp: {},
   filesystem: {
     mountPointsExclude: new RegExp(NODE_EXPORTER_DEFAULTS.filesystemMountPointsExclude),
     fsTypesExclude: new RegExp(NODE_EXPORTER_DEFAULTS.filesystemFsTypesExclude),

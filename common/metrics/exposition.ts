@@ -1,3 +1,4 @@
+import { accepts } from '../http/accept.js';
 import type { Labels, MetricFamily, Sample } from './family.js';
 
 /** Prometheus text format 0.0.4, what Prometheus asks for by default. */
@@ -9,14 +10,7 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 
 /** Chooses the format the way client_golang's expfmt.Negotiate does: OpenMetrics only when asked for. */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
-  if (!accept) return 'text';
-  for (const part of accept.split(',')) {
-    const [mediaType, ...params] = part.trim().split(';');
-    if (mediaType?.trim().toLowerCase() !== 'application/openmetrics-text') continue;
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q === undefined || Number(q.slice(2)) > 0) return 'openmetrics';
-  }
-  return 'text';
+  return accepts(accept, 'application/openmetrics-text') ? 'openmetrics' : 'text';
 }
 
 export function contentType(format: ExpositionFormat): string {

@@ -45,7 +45,9 @@ export function parseText(text: string): Parsed {
     const labels = parseLabels(labelText, line);
     const key = sampleKey(name, labels);
     const owner =
-      current && (name === current.name || name.startsWith(`${current.name}_`)) ? current.family : familyOf(name);
+      current && (name === current.name || name.startsWith(`${current.name}_`))
+        ? current.family
+        : familyOf(name);
     owner.samples.set(key, parseValue(valueText));
   }
   return families;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadavgCollector } from '../../../agent/host/loadavg.js';
-import { collectText, contextFor, expectSameAsNodeExporter, fixtureHost } from '../../support/host-fixture.js';
+import {
+  collectText,
+  contextFor,
+  expectSameAsNodeExporter,
+  fixtureHost,
+} from '../../support/host-fixture.js';
 
 describe('loadavg collector', () => {
   it('matches node_exporter over the base fixture', async () => {

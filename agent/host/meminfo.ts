@@ -1,0 +1,56 @@
+import { family, type MetricFamily } from '../../common/metrics/family.js';
+import { type HostCollector, messageOf, procPath } from './collector.js';
+import { checkMetricName } from './gather.js';
+import { fields, parseGoFloat, scanLines } from './goparse.js';
+import { readOrExplain } from './sysfs.js';
+
+/** `Active(anon)` -> `Active_anon`; greedy, like node_exporter's reParens. */
+const PARENS = /\((.*)\)/;
+
+/**
+ * node_exporter 1.5's meminfo collector: one gauge per /proc/meminfo line. A value with a unit (kB)
+ * is multiplied by 1024 and its name gets `_bytes`; a unitless one (HugePages_*) is exported as is.
+ */
+export const meminfoCollector: HostCollector = {
+  name: 'meminfo',
+  defaultEnabled: true,
+  description: 'Exposes memory statistics.',
+  async collect(ctx): Promise<MetricFamily[]> {
+    const text = await readOrExplain(procPath(ctx, 'meminfo'), ctx.signal, "couldn't get meminfo");
+    const families: MetricFamily[] = [];
+    for (const [key, value] of parseMeminfo(text)) {
+      const name = checkMetricName(key === '' ? '' : `node_memory_${key}`, '/proc/meminfo');
+      // node_exporter types a field as counter when its name ends in _total (none does today).
+      const type = key.endsWith('_total') ? 'counter' : 'gauge';
+      families.push(family(name, `Memory information field ${key}.`, type, [{ value }]));
+    }
+    return families;
+  },
+};
+
+/** Field name -> value in bytes (or a plain count); a repeated field keeps its last value. */
+function parseMeminfo(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of scanLines(text)) {
+    const parts = fields(line);
+    if (parts.length === 0) continue; // empty lines occur on some old kernels
+    // node_exporter indexes parts[1] unchecked and panics on a one-field line; we fail the area.
+    if (parts.length < 2) throw new Error(`couldn't get meminfo: invalid line in meminfo: ${line}`);
+    let value: number;
+    try {
+      value = parseGoFloat(parts[1] as string);
+    } catch (err) {
+      throw new Error(`couldn't get meminfo: invalid value in meminfo: ${messageOf(err)}`);
+    }
+    // The last character is dropped whatever it is, normally the colon.
+    let key = (parts[0] as string).slice(0, -1).replace(PARENS, '_$1');
+    if (parts.length === 3) {
+      value *= 1024;
+      key += '_bytes';
+    } else if (parts.length !== 2) {
+      throw new Error(`couldn't get meminfo: invalid line in meminfo: ${line}`);
+    }
+    values.set(key, value);
+  }
+  return values;
+}

@@ -1,0 +1,199 @@
+import path from 'node:path';
+import { family, type MetricFamily, type MetricType, type Sample } from '../../common/metrics/family.js';
+import {
+  type CollectContext,
+  type HostCollector,
+  listDir,
+  messageOf,
+  NoDataError,
+  readLinkOptional,
+  readOptional,
+  sysPath,
+} from './collector.js';
+import { scanInt } from './goparse.js';
+import {
+  errnoCode,
+  isNotExist,
+  isPermission,
+  isSkippedAttributeError,
+  readDir,
+  sysReadFile,
+} from './sysfs.js';
+
+/** Numeric attributes of /sys/class/net/<iface> and the node_network_* family each becomes. */
+const NUMERIC: ReadonlyArray<readonly [attribute: string, metric: string, type: MetricType]> = [
+  ['addr_assign_type', 'address_assign_type', 'gauge'],
+  ['carrier', 'carrier', 'gauge'],
+  ['carrier_changes', 'carrier_changes_total', 'counter'],
+  ['carrier_up_count', 'carrier_up_changes_total', 'counter'],
+  ['carrier_down_count', 'carrier_down_changes_total', 'counter'],
+  ['dev_id', 'device_id', 'gauge'],
+  ['dormant', 'dormant', 'gauge'],
+  ['flags', 'flags', 'gauge'],
+  ['ifindex', 'iface_id', 'gauge'],
+  ['iflink', 'iface_link', 'gauge'],
+  ['link_mode', 'iface_link_mode', 'gauge'],
+  ['mtu', 'mtu_bytes', 'gauge'],
+  ['name_assign_type', 'name_assign_type', 'gauge'],
+  ['netdev_group', 'net_dev_group', 'gauge'],
+  ['speed', 'speed_bytes', 'gauge'],
+  ['tx_queue_len', 'transmit_queue_length', 'gauge'],
+  ['type', 'protocol_type', 'gauge'],
+];
+const TEXT = ['address', 'broadcast', 'duplex', 'ifalias', 'operstate'] as const;
+/** The attributes node_exporter exports (it parses a few more, addr_len and phys_*, and drops them). */
+const WANTED = new Set<string>([...NUMERIC.map(([attribute]) => attribute), ...TEXT]);
+
+/** The attributes read for one interface: raw values, absent when missing or unreadable. */
+type Attributes = Map<string, string>;
+
+/**
+ * procfs' ValueParser.PInt64 for a present attribute: Go's ParseInt(value, 0, 64), and (a quirk of
+ * procfs 0.8.0 that node_exporter exports) 0 rather than nothing when the value does not parse.
+ */
+function attributeInt(value: string): bigint {
+  const parsed = scanInt(value, 0);
+  return typeof parsed === 'string' ? 0n : BigInt(parsed);
+}
+
+/** node_exporter computes speed_bytes in int64, so absurd speeds wrap exactly as Go's do. */
+function speedBytes(mbits: bigint): number {
+  const wrap = (v: bigint) => BigInt.asIntN(64, v);
+  return Number(wrap(wrap(wrap(mbits * 1000n) * 1000n) / 8n));
+}
+
+/** NoDataError for the absent/unreadable conditions node_exporter maps to ErrNoData here. */
+function noDataOr(err: unknown, what: string): Error {
+  if (isNotExist(err) || isPermission(err))
+    return new NoDataError(`could not read netclass ${what}: ${errnoCode(err)}`);
+  return new Error(`could not get net class info: ${what}: ${messageOf(err)}`);
+}
+
+/** Reads one attribute with procfs' skip rules; undefined when procfs would skip it. */
+async function readAttr(file: string, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    return await sysReadFile(file, signal);
+  } catch (err) {
+    if (isSkippedAttributeError(err, { permission: true })) return undefined;
+    throw new Error(
+      `could not get net class info: failed to read file ${JSON.stringify(file)}: ${messageOf(err)}`,
+    );
+  }
+}
+
+/**
+ * The entries of one /sys/class/net/<name>, or undefined when procfs would not treat it as an
+ * interface (a regular file such as bonding_masters). An empty listing is ambiguous with the
+ * helpers we have, so only then do we look closer: real sysfs never takes this path for interfaces.
+ */
+async function interfaceEntries(dir: string, name: string): Promise<string[] | undefined> {
+  let entries: string[];
+  try {
+    entries = await listDir(dir);
+  } catch (err) {
+    throw noDataOr(err, name);
+  }
+  if (entries.length > 0) return entries;
+  const isLink = (await readLinkOptional(dir)) !== undefined;
+  let content: string | undefined;
+  try {
+    content = await readOptional(dir);
+  } catch (err) {
+    if (errnoCode(err) === 'EISDIR') return []; // an interface directory with nothing in it
+    throw noDataOr(err, name);
+  }
+  if (content === undefined) {
+    if (isLink) throw new NoDataError(`could not read netclass ${name}: dangling symlink`);
+    return undefined; // vanished between the two listings
+  }
+  // A regular file is skipped; a symlink to one makes procfs' ReadDir fail with ENOTDIR.
+  if (isLink) throw new Error(`could not get net class info: ${name}: not a directory`);
+  return undefined;
+}
+
+async function readInterface(
+  dir: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<Attributes | undefined> {
+  const entries = await interfaceEntries(dir, name);
+  if (entries === undefined) return undefined;
+  const wanted = entries.filter((entry) => WANTED.has(entry));
+  const values = await Promise.all(wanted.map((entry) => readAttr(path.join(dir, entry), signal)));
+  const attributes: Attributes = new Map();
+  wanted.forEach((entry, i) => {
+    const value = values[i];
+    if (value !== undefined) attributes.set(entry, value);
+  });
+  return attributes;
+}
+
+async function readNetClass(ctx: CollectContext): Promise<Map<string, Attributes>> {
+  const root = sysPath(ctx, 'class', 'net');
+  let names: string[];
+  try {
+    names = await readDir(root);
+  } catch (err) {
+    throw noDataOr(err, 'class/net');
+  }
+  const ignored = ctx.settings.netclass.ignoredDevices;
+  const kept = names.filter((name) => !ignored.test(name));
+  const read = await Promise.all(kept.map((name) => readInterface(path.join(root, name), name, ctx.signal)));
+  const result = new Map<string, Attributes>();
+  kept.forEach((name, i) => {
+    const attributes = read[i];
+    if (attributes !== undefined) result.set(name, attributes);
+  });
+  return result;
+}
+
+/**
+ * node_exporter's netclass collector (sysfs mode, the 1.5 default): node_network_up, the
+ * node_network_info labels and one gauge or counter per numeric attribute of /sys/class/net/<iface>.
+ * Attributes the kernel refuses to read (EINVAL for `speed` of a down link, etc.) are left out.
+ */
+export const netclassCollector: HostCollector = {
+  name: 'netclass',
+  defaultEnabled: true,
+  description: 'Exposes network interface info from /sys/class/net/.',
+  async collect(ctx): Promise<MetricFamily[]> {
+    const interfaces = await readNetClass(ctx);
+    const up: Sample[] = [];
+    const info: Sample[] = [];
+    const numeric: Sample[][] = NUMERIC.map(() => []);
+    for (const [device, attributes] of interfaces) {
+      const operstate = attributes.get('operstate') ?? '';
+      up.push({ labels: { device }, value: operstate === 'up' ? 1 : 0 });
+      info.push({
+        labels: {
+          device,
+          address: attributes.get('address') ?? '',
+          broadcast: attributes.get('broadcast') ?? '',
+          duplex: attributes.get('duplex') ?? '',
+          operstate,
+          ifalias: attributes.get('ifalias') ?? '',
+        },
+        value: 1,
+      });
+      NUMERIC.forEach(([attribute], i) => {
+        const raw = attributes.get(attribute);
+        if (raw === undefined) return;
+        const parsed = attributeInt(raw);
+        const value = attribute === 'speed' ? speedBytes(parsed) : Number(parsed);
+        numeric[i]?.push({ labels: { device }, value });
+      });
+    }
+    return [
+      family('node_network_up', "Value is 1 if operstate is 'up', 0 otherwise.", 'gauge', up),
+      family(
+        'node_network_info',
+        'Non-numeric data from /sys/class/net/<iface>, value is always 1.',
+        'gauge',
+        info,
+      ),
+      ...NUMERIC.map(([, metric, type], i) =>
+        family(`node_network_${metric}`, `Network device property: ${metric}`, type, numeric[i]),
+      ),
+    ];
+  },
+};

@@ -1,0 +1,113 @@
+import { type MetricFamily, single } from '../../common/metrics/family.js';
+import { type HostCollector, messageOf, procPath, readText } from './collector.js';
+import { isValidMetricName } from './gather.js';
+import { fields, parseGoFloat, scanLines } from './goparse.js';
+import { isNotExist } from './sysfs.js';
+
+/** protocol → field → raw value, as node_exporter keeps them before filtering. */
+export type NetStats = Map<string, Map<string, string>>;
+
+/**
+ * Parses /proc/net/netstat or /proc/net/snmp as node_exporter's parseNetStats does: pairs of lines,
+ * `Proto: names…` then `Proto: values…`, split on single spaces. A protocol seen twice keeps only
+ * its last pair; a missing value line counts as empty.
+ */
+export function parseNetStats(text: string, fileName: string): NetStats {
+  const stats: NetStats = new Map();
+  const lines = scanLines(text);
+  for (let i = 0; i < lines.length; i += 2) {
+    const names = (lines[i] as string).split(' ');
+    const values = (lines[i + 1] ?? '').split(' ');
+    const header = names[0] as string;
+    // node_exporter slices off the trailing colon unchecked and panics on an empty line.
+    if (header === '') throw new Error(`empty line where a protocol header was expected in ${fileName}`);
+    const protocol = header.slice(0, -1);
+    const pairs = new Map<string, string>();
+    stats.set(protocol, pairs);
+    if (names.length !== values.length)
+      throw new Error(`mismatch field count mismatch in ${fileName}: ${protocol}`);
+    for (let j = 1; j < names.length; j++) pairs.set(names[j] as string, values[j] as string);
+  }
+  return stats;
+}
+
+/** Parses /proc/net/snmp6 (`Ip6InReceives  12`): the protocol is the name up to its first "6". */
+export function parseSnmp6(text: string): NetStats {
+  const stats: NetStats = new Map();
+  for (const line of scanLines(text)) {
+    const words = fields(line);
+    if (words.length < 2) continue;
+    const name = words[0] as string;
+    const six = name.indexOf('6');
+    if (six < 0) continue;
+    const protocol = name.slice(0, six + 1);
+    let protocolStats = stats.get(protocol);
+    if (!protocolStats) {
+      protocolStats = new Map();
+      stats.set(protocol, protocolStats);
+    }
+    protocolStats.set(name.slice(six + 1), words[1] as string);
+  }
+  return stats;
+}
+
+async function readStats(file: string, what: string, signal: AbortSignal): Promise<NetStats> {
+  try {
+    return parseNetStats(await readText(file, signal), file);
+  } catch (err) {
+    throw new Error(`couldn't get ${what}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/** /proc/net/snmp6 is absent when IPv6 is disabled: node_exporter then reports IPv4 only. */
+async function readSnmp6(file: string, signal: AbortSignal): Promise<NetStats> {
+  let text: string;
+  try {
+    text = await readText(file, signal);
+  } catch (err) {
+    if (isNotExist(err)) return new Map();
+    throw new Error(`couldn't get SNMP6 stats: ${messageOf(err)}`, { cause: err });
+  }
+  return parseSnmp6(text);
+}
+
+/**
+ * node_exporter's netstat collector: every `Protocol_Field` of /proc/net/netstat, /proc/net/snmp
+ * and /proc/net/snmp6 that matches settings.netstat.fields, as an untyped node_netstat_* sample.
+ * Like node_exporter, any value that is not a number fails the scrape, selected or not.
+ */
+export const netstatCollector: HostCollector = {
+  name: 'netstat',
+  defaultEnabled: true,
+  description: 'Exposes network statistics from /proc/net/netstat.',
+  async collect(ctx): Promise<MetricFamily[]> {
+    const [netstat, snmp, snmp6] = await Promise.all([
+      readStats(procPath(ctx, 'net', 'netstat'), 'netstats', ctx.signal),
+      readStats(procPath(ctx, 'net', 'snmp'), 'SNMP stats', ctx.signal),
+      readSnmp6(procPath(ctx, 'net', 'snmp6'), ctx.signal),
+    ]);
+    // A protocol in a later file replaces the earlier one wholesale, as node_exporter's merge does.
+    for (const [protocol, stats] of snmp) netstat.set(protocol, stats);
+    for (const [protocol, stats] of snmp6) netstat.set(protocol, stats);
+    const wanted = ctx.settings.netstat.fields;
+    const families: MetricFamily[] = [];
+    for (const [protocol, stats] of netstat) {
+      for (const [name, raw] of stats) {
+        let value: number;
+        try {
+          value = parseGoFloat(raw);
+        } catch {
+          throw new Error(`invalid value ${raw} in netstats: ${protocol}${name}`);
+        }
+        const key = `${protocol}_${name}`;
+        if (!wanted.test(key)) continue;
+        const metric = `node_netstat_${key}`;
+        // client_golang rejects such a name (node_exporter 1.5 panics on it); fail the scrape instead.
+        if (!isValidMetricName(metric))
+          throw new Error(`invalid netstat metric name ${JSON.stringify(metric)}`);
+        families.push(single(metric, `Statistic ${protocol}${name}.`, 'untyped', value));
+      }
+    }
+    return families;
+  },
+};

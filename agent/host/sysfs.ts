@@ -1,0 +1,211 @@
+import path from 'node:path';
+import { listDir, messageOf, NoDataError, readLinkOptional, readText } from './collector.js';
+import { compareStrings, parseGoUint, trimSpace } from './goparse.js';
+
+/**
+ * Reading /proc and /sys as node_exporter 1.5 and prometheus/procfs do: attribute reads, directory
+ * listings that tell a missing directory from an empty one, and which errno values Go's errors.Is
+ * maps to "does not exist" or "permission", the conditions the areas turn into no data or skip.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// errno classification.
+
+/** The errno code of a failed fs call (ENOENT, EACCES, EISDIR...), if any. */
+export function errnoCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Go's errors.Is(err, fs.ErrNotExist) for a syscall error: ENOENT only (not ENOTDIR, unlike isMissing). */
+export function isNotExist(err: unknown): boolean {
+  return errnoCode(err) === 'ENOENT';
+}
+
+/** Go's errors.Is(err, fs.ErrPermission): EACCES or EPERM. */
+export function isPermission(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'EACCES' || code === 'EPERM';
+}
+
+/**
+ * The read errors procfs' sysfs parsers skip an attribute for: absent, or a kernel attribute that
+ * refuses to be read (EINVAL, EOPNOTSUPP, e.g. `speed` of a down link), and with `permission`, an
+ * unreadable one. EISDIR is skipped because procfs never reads entries that are not regular files.
+ */
+export function isSkippedAttributeError(err: unknown, options: { permission: boolean }): boolean {
+  const code = errnoCode(err);
+  return (
+    code === 'ENOENT' ||
+    code === 'EINVAL' ||
+    code === 'EOPNOTSUPP' ||
+    code === 'EISDIR' ||
+    (options.permission && (code === 'EACCES' || code === 'EPERM'))
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// File reads.
+
+/** procfs' util.SysReadFile reads at most this many bytes with a single read(2). */
+const SYS_READ_LIMIT = 128;
+/** procfs' util.ReadFileNoStat reads at most 1 MiB. */
+const PROCFS_READ_LIMIT = 1024 * 1024;
+
+/**
+ * The first 128 bytes of a sysfs attribute, untrimmed: what one read(2) into a 128-byte buffer
+ * returns (node_exporter's hwmon sysReadFile). Throws the fs error (ENOENT, EISDIR, EACCES...).
+ */
+export async function sysReadBytes(file: string, signal?: AbortSignal): Promise<string> {
+  const text = await readText(file, signal);
+  // A UTF-16 unit never takes more than 3 bytes in UTF-8, so short strings need no byte count.
+  if (text.length * 3 > SYS_READ_LIMIT && Buffer.byteLength(text) > SYS_READ_LIMIT) {
+    return Buffer.from(text).subarray(0, SYS_READ_LIMIT).toString();
+  }
+  return text;
+}
+
+/** procfs' util.SysReadFile: the first 128 bytes of a sysfs attribute, TrimSpace'd. Throws the fs error. */
+export async function sysReadFile(file: string, signal?: AbortSignal): Promise<string> {
+  return trimSpace(await sysReadBytes(file, signal));
+}
+
+/** procfs' util.ReadUintFromFile: ParseUint(TrimSpace(contents), 10, 64); throws the fs or parse error. */
+export async function readUintFromFile(file: string, signal?: AbortSignal): Promise<number> {
+  return parseGoUint(trimSpace(await readText(file, signal)));
+}
+
+/** The part of a file procfs' util.ReadFileNoStat sees (its first MiB; /proc files are ASCII). */
+export function limitProcfsRead(text: string): string {
+  return text.length > PROCFS_READ_LIMIT ? text.slice(0, PROCFS_READ_LIMIT) : text;
+}
+
+/** A file's text, or undefined when it does not exist (os.IsNotExist: ENOENT only, unlike readOptional). */
+export async function readUnlessAbsent(file: string, signal?: AbortSignal): Promise<string | undefined> {
+  try {
+    return await readText(file, signal);
+  } catch (err) {
+    if (isNotExist(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A file's text; a failure to read it is thrown as `<context>: <error>` (Go's fmt.Errorf("...: %w")). */
+export async function readOrExplain(file: string, signal: AbortSignal, context: string): Promise<string> {
+  try {
+    return await readText(file, signal);
+  } catch (err) {
+    throw new Error(`${context}: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/**
+ * A file whose absence means "this kernel module is not loaded": ENOENT becomes a NoDataError
+ * (`<what>: <error>`), node_exporter's ErrNoData; any other failure is thrown as is.
+ */
+export async function readOrNoData(file: string, signal: AbortSignal, what: string): Promise<string> {
+  try {
+    return await readText(file, signal);
+  } catch (err) {
+    if (isNotExist(err)) throw new NoDataError(`${what}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directories.
+
+function fsError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * os.ReadDir: the entries of a directory in Go's order, and an error where Go has one: ENOENT for
+ * a missing directory, ENOTDIR for a file (listDir answers [] for both, which node_exporter treats
+ * differently from an empty directory; only an empty listing costs the extra look).
+ */
+export async function readDir(dir: string): Promise<string[]> {
+  const entries = await listDir(dir);
+  if (entries.length > 0) return entries.sort(compareStrings);
+  try {
+    await readText(dir);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EISDIR') return [];
+    if (code === 'ENOENT') throw fsError(code, `open ${dir}: no such file or directory`);
+    if (code === 'ENOTDIR') throw fsError(code, `open ${dir}: not a directory`);
+    throw err;
+  }
+  throw fsError('ENOTDIR', `readdirent ${dir}: not a directory`);
+}
+
+/** readDir of an area's class directory, whose absence means the hardware is absent: NoDataError. */
+export async function readDirOrNoData(dir: string, noData: string): Promise<string[]> {
+  try {
+    return await readDir(dir);
+  } catch (err) {
+    if (isNotExist(err)) throw new NoDataError(noData);
+    throw err;
+  }
+}
+
+/** Directory entries in Go's os.ReadDir order, [] when the directory is missing (listDir, sorted). */
+export async function readDirSorted(dir: string): Promise<string[]> {
+  return (await listDir(dir)).sort(compareStrings);
+}
+
+/**
+ * filepath.Glob(dir + "/" + prefix + "[0-9]*"): the sorted entries of `dir` named `prefix`
+ * followed by a digit; [] when `dir` does not exist.
+ */
+export async function globNumbered(dir: string, prefix: string): Promise<string[]> {
+  const names = await readDirSorted(dir);
+  return names.filter(
+    (n) => n.length > prefix.length && n.startsWith(prefix) && isDigit(n.charCodeAt(prefix.length)),
+  );
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * What listDir cannot tell (it reports a missing path and a non-directory as empty): whether a
+ * path is a directory, another file, or absent. Only worth asking when a listing came back empty.
+ */
+export async function pathKind(file: string): Promise<'directory' | 'file' | 'missing' | 'unreadable'> {
+  try {
+    await readText(file);
+    return 'file';
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'EISDIR') return 'directory';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+    return 'unreadable';
+  }
+}
+
+/**
+ * filepath.EvalSymlinks for sysfs paths: resolves every symlinked component. Components that are
+ * not links are taken as they are (existence is the caller's concern).
+ */
+export async function evalSymlinks(target: string): Promise<string> {
+  const parts = path
+    .resolve(target)
+    .split('/')
+    .filter((p) => p !== '');
+  let resolved = '/';
+  for (let hops = 0; parts.length > 0; ) {
+    const next = path.join(resolved, parts.shift() ?? '');
+    const link = await readLinkOptional(next);
+    if (link === undefined) {
+      resolved = next;
+      continue;
+    }
+    if (++hops > 255) throw new Error(`EvalSymlinks: too many links in ${target}`);
+    const linkParts = link.split('/').filter((p) => p !== '');
+    if (link.startsWith('/')) resolved = '/';
+    parts.unshift(...linkParts);
+  }
+  return resolved;
+}

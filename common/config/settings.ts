@@ -1,0 +1,23 @@
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import { UsageError } from './errors.js';
+
+/** Converts one setting, turning any parse error into a UsageError that names the flag. */
+export function setting<T>(flag: string, text: string | undefined, parse: (text: string) => T): T {
+  try {
+    return parse(text ?? '');
+  } catch (err) {
+    throw new UsageError(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+export function logLevelSetting(text: string | undefined): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === text);
+  if (!level) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+/** A value that must be given somewhere: flag, variable or file. */
+export function requiredSetting(flag: string, value: string | undefined): string {
+  if (value === undefined || value === '') throw new UsageError(`--${flag} is required`);
+  return value;
+}
