@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { agentCommand } from '../agent/command.js';
-import { UsageError } from '../common/config/errors.js';
-import { ListenError } from '../common/http/server.js';
+import { collectorCommand } from '../collector/command.js';
+import { FatalError, UsageError } from '../common/config/errors.js';
 import { VERSION } from '../common/version.js';
 
 /** Exit statuses: 2 for a usage mistake (flags, environment, config), 1 for a runtime failure. */
@@ -20,10 +20,12 @@ function program(): Command {
 Examples:
   $ quorumwatch agent                      host metrics on :9470/metrics
   $ quorumwatch agent --help               every agent flag, its variable and default
+  $ quorumwatch collector --id 1 --peers 1=http://10.0.0.1:9471,2=http://10.0.0.2:9471,3=http://10.0.0.3:9471
+                                           one member of a 3-member collector cluster
 `,
     );
-  const agent = agentCommand().exitOverride();
-  root.addCommand(agent);
+  root.addCommand(agentCommand().exitOverride());
+  root.addCommand(collectorCommand().exitOverride());
   return root;
 }
 
@@ -43,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
       process.stderr.write(`quorumwatch: ${err.message}\n`);
       process.exit(EXIT_USAGE);
     }
-    if (err instanceof ListenError) {
+    if (err instanceof FatalError) {
       process.stderr.write(`quorumwatch: ${err.message}\n`);
       process.exit(EXIT_FAILURE);
     }

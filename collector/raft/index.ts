@@ -1,4 +1,4 @@
-export type { RaftConfig } from './config.js';
+export { isNodeId, type RaftConfig } from './config.js';
 export {
   CompactedError,
   InvalidMessageError,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { FatalError } from '../config/errors.js';
 import { formatListenAddress, type ListenAddress } from '../config/listen.js';
 import type { Logger } from '../log.js';
 
@@ -25,7 +26,7 @@ export interface RunningHttpServer {
 }
 
 /** Why a listen failed, in words an operator can act on. */
-export class ListenError extends Error {
+export class ListenError extends FatalError {
   override name = 'ListenError';
 }
 

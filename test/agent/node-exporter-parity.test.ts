@@ -46,6 +46,45 @@ const UPSTREAM_DEFAULT_FLAGS = [
   '--no-collector.systemd',
 ];
 
+/**
+ * Series present on one side only (`presence`), and series whose node_exporter value lies outside
+ * the agent's two readings (`values`, by sample key): counters exactly, gauges with 1% slack.
+ */
+function compareValues(
+  before: Parsed,
+  theirs: Parsed,
+  after: Parsed,
+): { presence: string[]; values: Map<string, string>; compared: number } {
+  const presence: string[] = [];
+  const values = new Map<string, string>();
+  let compared = 0;
+  for (const [name, expected] of theirs) {
+    const first = before.get(name);
+    const last = after.get(name);
+    if (!first || !last) continue;
+    for (const [key, value] of expected.samples) {
+      const a = first.samples.get(key);
+      const b = last.samples.get(key);
+      if (a === undefined || b === undefined) {
+        presence.push(`${key}: node_exporter has it, the agent does not`);
+        continue;
+      }
+      if (VOLATILE.has(name)) continue;
+      compared++;
+      const low = Math.min(a, b);
+      const high = Math.max(a, b);
+      const slack = expected.type === 'counter' ? 0 : Math.max(Math.abs(low), Math.abs(high)) * 0.01;
+      if (Number.isNaN(value) ? !Number.isNaN(a) : value < low - slack || value > high + slack) {
+        values.set(key, `${key}: node_exporter ${value}, agent ${a} then ${b}`);
+      }
+    }
+    for (const key of last.samples.keys()) {
+      if (!expected.samples.has(key)) presence.push(`${key}: the agent has it, node_exporter does not`);
+    }
+  }
+  return { presence, values, compared };
+}
+
 function host(parsed: Parsed): Parsed {
   for (const name of [...parsed.keys()]) if (EXPORTER_SELF.test(name)) parsed.delete(name);
   return parsed;
@@ -60,16 +99,31 @@ describe('agent vs node_exporter on this host', () => {
   let agentText: string;
   let neText: string;
 
+  /** Agent, node_exporter, agent: node_exporter's reading lies between the agent's two. */
+  async function scrapeRound(): Promise<{
+    before: Parsed;
+    theirs: Parsed;
+    after: Parsed;
+    agentText: string;
+    neText: string;
+  }> {
+    const first = (await httpGet(`${agent.url}/metrics`)).body;
+    const middle = (await httpGet(ne.url)).body;
+    const last = (await httpGet(`${agent.url}/metrics`)).body;
+    return {
+      before: host(parseText(first)),
+      theirs: host(parseText(middle)),
+      after: host(parseText(last)),
+      agentText: last,
+      neText: middle,
+    };
+  }
+
   beforeAll(async () => {
     [agent, ne] = await Promise.all([startAgentProcess(), startNodeExporter(UPSTREAM_DEFAULT_FLAGS)]);
     // One warm-up round so both have opened their files once.
-    await httpGet(`${agent.url}/metrics`);
-    await httpGet(ne.url);
-    before = host(parseText((await httpGet(`${agent.url}/metrics`)).body));
-    neText = (await httpGet(ne.url)).body;
-    theirs = host(parseText(neText));
-    agentText = (await httpGet(`${agent.url}/metrics`)).body;
-    after = host(parseText(agentText));
+    await scrapeRound();
+    ({ before, theirs, after, agentText, neText } = await scrapeRound());
   });
 
   afterAll(async () => {
@@ -105,36 +159,22 @@ describe('agent vs node_exporter on this host', () => {
     }
   });
 
-  it('with the same series and values within what the time between scrapes explains', () => {
-    const problems: string[] = [];
-    let compared = 0;
-    for (const [name, expected] of theirs) {
-      const first = before.get(name);
-      const last = after.get(name);
-      if (!first || !last) continue;
-      for (const [key, value] of expected.samples) {
-        const a = first.samples.get(key);
-        const b = last.samples.get(key);
-        if (a === undefined || b === undefined) {
-          problems.push(`${key}: node_exporter has it, the agent does not`);
-          continue;
-        }
-        if (VOLATILE.has(name)) continue;
-        compared++;
-        const low = Math.min(a, b);
-        const high = Math.max(a, b);
-        const slack = expected.type === 'counter' ? 0 : Math.max(Math.abs(low), Math.abs(high)) * 0.01;
-        if (Number.isNaN(value) ? !Number.isNaN(a) : value < low - slack || value > high + slack) {
-          problems.push(`${key}: node_exporter ${value}, agent ${a} then ${b}`);
-        }
-      }
-      for (const key of last.samples.keys()) {
-        if (!expected.samples.has(key)) problems.push(`${key}: the agent has it, node_exporter does not`);
-      }
-    }
-    expect(problems).toEqual([]);
+  it('with the same series and values within what the time between scrapes explains', async () => {
+    const first = compareValues(before, theirs, after);
+    expect(first.presence).toEqual([]);
     // node_exporter exports about 500 host series here; nearly all must have been compared.
-    expect(compared).toBeGreaterThan(300);
+    expect(first.compared).toBeGreaterThan(300);
+    // Other processes (the parallel test workers) move gauges such as Committed_AS between two
+    // reads. Interference does not repeat three rounds in a row; a wrong field or unit always does.
+    let disagreements = first.values;
+    for (let round = 2; round <= 3 && disagreements.size > 0; round++) {
+      const again = await scrapeRound();
+      const next = compareValues(again.before, again.theirs, again.after).values;
+      disagreements = new Map(
+        [...disagreements].filter(([key]) => next.has(key)).map(([key]) => [key, next.get(key) as string]),
+      );
+    }
+    expect([...disagreements.values()]).toEqual([]);
   });
 
   it('draws no promtool complaint that node_exporter does not draw itself', async () => {

@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { createLogger } from '../common/log.js';
+import { onShutdownSignal } from '../common/shutdown.js';
+import { addCollectorOptions, resolveCollectorConfig } from './config.js';
+import { startCollector } from './run.js';
+
+const EXAMPLES = `
+Examples:
+  three members on one host (each in its own shell):
+  $ quorumwatch collector --id 1 --listen 127.0.0.1:9471 --data-dir /tmp/qw1 \\
+      --peers 1=http://127.0.0.1:9471,2=http://127.0.0.1:9472,3=http://127.0.0.1:9473
+  $ quorumwatch collector --id 2 --listen 127.0.0.1:9472 --data-dir /tmp/qw2 --peers ...same...
+  $ quorumwatch collector --id 3 --listen 127.0.0.1:9473 --data-dir /tmp/qw3 --peers ...same...
+  $ curl -s 127.0.0.1:9471/api/v1/status
+
+  with a shared secret and a config file:
+  $ QUORUMWATCH_RAFT_SECRET=... quorumwatch collector --config /etc/quorumwatch/quorumwatch.yml
+
+Settings come from, in order of precedence: flags, QUORUMWATCH_* environment variables (the flag
+name upper-cased, "-" as "_": --data-dir is QUORUMWATCH_DATA_DIR), the config file's "collector"
+section (same names: collector: {data-dir: ...}), then the defaults shown above.
+
+SIGTERM or SIGINT stops the member; a leader first hands leadership to its most up-to-date peer.
+`;
+
+export function collectorCommand(): Command {
+  const cmd = new Command('collector')
+    .description('run one member of the Raft-replicated collector cluster')
+    .addHelpText('after', EXAMPLES);
+  addCollectorOptions(cmd);
+  cmd.action(async () => {
+    const config = await resolveCollectorConfig(cmd, process.env, (file) => readFile(file, 'utf8'));
+    const logger = createLogger(config.logLevel, { component: 'collector', member: config.id });
+    const collector = await startCollector(config, logger);
+    onShutdownSignal(logger, () => collector.stop());
+  });
+  return cmd;
+}
