@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgentOptions, resolveAgentConfig } from '../../agent/config.js';
 import type { HostCollector } from '../../agent/host/collector.js';
+import { HOST_COLLECTORS } from '../../agent/host/index.js';
 import { UsageError } from '../../common/config/errors.js';
+import { PACKAGE_ROOT } from '../../common/version.js';
 import { tempDir } from '../support/processes.js';
 
 const areas: HostCollector[] = [
@@ -12,16 +14,20 @@ const areas: HostCollector[] = [
   { name: 'wifi', defaultEnabled: false, description: 'wifi', collect: async () => [] },
 ];
 
-async function resolve(argv: string[], env: NodeJS.ProcessEnv = {}) {
+async function resolve(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  collectors: readonly HostCollector[] = areas,
+) {
   const cmd = new Command('agent').exitOverride();
-  addAgentOptions(cmd, areas);
+  addAgentOptions(cmd, collectors);
   // commander reads the environment through process.env; isolate it per case.
   const saved = { ...process.env };
   for (const k of Object.keys(process.env)) if (k.startsWith('QUORUMWATCH_')) delete process.env[k];
   Object.assign(process.env, env);
   try {
     cmd.parse(argv, { from: 'user' });
-    return await resolveAgentConfig(cmd, areas, process.env);
+    return await resolveAgentConfig(cmd, collectors, process.env);
   } finally {
     process.env = saved;
   }
@@ -84,6 +90,16 @@ describe('agent configuration', () => {
     expect(fromFlags.cluster).toBe('from-flag');
     expect(fromFlags.node).toBe('env-node');
     expect(fromFlags.collectors).toEqual(['wifi']);
+  });
+
+  it('accepts the example config file shipped in deploy/', async () => {
+    const c = await resolve(
+      ['--config', path.join(PACKAGE_ROOT, 'deploy/quorumwatch.yml')],
+      {},
+      HOST_COLLECTORS,
+    );
+    expect(c.collectors).toContain('textfile');
+    expect(c.settings.textfile.directory).toBe('/var/lib/quorumwatch/textfile');
   });
 
   it('finds the file through QUORUMWATCH_CONFIG', async () => {
