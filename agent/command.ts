@@ -12,6 +12,12 @@ Examples:
   $ quorumwatch agent --listen 127.0.0.1:9470 --node web-1 --cluster prod
   $ quorumwatch agent --no-collector.filesystem --collector.textfile.directory /var/lib/quorumwatch/textfile
   $ quorumwatch agent --config /etc/quorumwatch/quorumwatch.yml
+  $ quorumwatch agent --consensus etcd=http://127.0.0.1:2379 --consensus nats=http://127.0.0.1:8222
+      also report the consensus state (term, leader, commit lag) of the local etcd member and
+      NATS server, polled every --consensus.interval; quorumwatch=<collector url> for a collector
+  $ quorumwatch agent --cluster prod --nats nats://10.0.0.1:4222,nats://10.0.0.2:4222 \
+      --cluster-key-file /etc/quorumwatch/cluster.key --label role=db
+      also gossip liveness with the cluster's other agents over NATS (docs/liveness.md)
   $ QUORUMWATCH_LISTEN=:9470 QUORUMWATCH_COLLECTOR_LOADAVG=false quorumwatch agent
 
 Each metric area is switched on with --collector.<area> and off with --no-collector.<area>.
@@ -19,7 +25,9 @@ Each metric area is switched on with --collector.<area> and off with --no-collec
 Settings come from, in order of precedence: flags, QUORUMWATCH_* environment variables (the flag
 name upper-cased, with "." and "-" as "_": --path.procfs is QUORUMWATCH_PATH_PROCFS), the config
 file's "agent" section (--path.procfs is agent: {path: {procfs: ...}}; areas are switched under
-agent: {collectors: {cpu: false}}), then the defaults shown above.
+agent: {collectors: {cpu: false}}), then the defaults shown above. --consensus is repeatable (or
+comma-separated); in the file it is agent: {consensus: {sources: [{system: etcd, url: ...}]}}.
+--nats and --label are lists too; in the file agent: {nats: {servers: [...]}, label: [role=db]}.
 `;
 
 export function agentCommand(): Command {

@@ -4,9 +4,12 @@ import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
 import { type ConfigSection, isRecord, loadConfigSection } from '../common/config/file.js';
 import {
+  addListOption,
   addScalarOptions,
   addToggleOptions,
+  listFileKey,
   rejectUnknownKeys,
+  resolveList,
   resolveScalars,
   resolveToggles,
   type ScalarOptionSpec,
@@ -15,6 +18,24 @@ import {
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { logLevelSetting, setting } from '../common/config/settings.js';
 import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import {
+  NATS_SCALARS,
+  NATS_SERVERS_OPTION,
+  type NatsSettings,
+  natsSettings,
+} from '../common/nats/options.js';
+import {
+  CONSENSUS_SCALARS,
+  CONSENSUS_SOURCES_OPTION,
+  type ConsensusSettings,
+  consensusSettings,
+} from './consensus/config.js';
+import {
+  GOSSIP_LABELS_OPTION,
+  GOSSIP_SCALARS,
+  type GossipSettings,
+  gossipSettings,
+} from './gossip/config.js';
 import type { DeviceFilter, HostCollector, HostCollectorSettings, HostPaths } from './host/collector.js';
 import { NODE_EXPORTER_DEFAULTS } from './host/settings.js';
 
@@ -31,6 +52,9 @@ export interface AgentConfig {
   readonly settings: HostCollectorSettings;
   /** Names of the enabled host metric areas. */
   readonly collectors: readonly string[];
+  readonly consensus: ConsensusSettings;
+  /** Liveness gossip over NATS; undefined (off) without --nats. */
+  readonly gossip?: { readonly nats: NatsSettings; readonly settings: GossipSettings };
 }
 
 const SCALARS: readonly ScalarOptionSpec[] = [
@@ -138,6 +162,9 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   },
 ];
 
+/** Every scalar, for resolution; the consensus and NATS ones are listed in --help after their lists. */
+const ALL_SCALARS = [...SCALARS, ...CONSENSUS_SCALARS, ...NATS_SCALARS, ...GOSSIP_SCALARS];
+
 function toggles(collectors: readonly HostCollector[]): ToggleSpec[] {
   return collectors.map((c) => ({ key: c.name, description: c.description, defaultValue: c.defaultEnabled }));
 }
@@ -145,6 +172,12 @@ function toggles(collectors: readonly HostCollector[]): ToggleSpec[] {
 export function addAgentOptions(cmd: Command, collectors: readonly HostCollector[]): void {
   cmd.option('--config <file>', 'YAML config file (the "agent" section is read)');
   addScalarOptions(cmd, SCALARS);
+  addListOption(cmd, CONSENSUS_SOURCES_OPTION);
+  addScalarOptions(cmd, CONSENSUS_SCALARS);
+  addListOption(cmd, NATS_SERVERS_OPTION);
+  addScalarOptions(cmd, NATS_SCALARS);
+  addScalarOptions(cmd, GOSSIP_SCALARS);
+  addListOption(cmd, GOSSIP_LABELS_OPTION);
   addToggleOptions(cmd, 'collector', toggles(collectors));
 }
 
@@ -189,12 +222,21 @@ export async function resolveAgentConfig(
 ): Promise<AgentConfig> {
   const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
   const file: ConfigSection = configFile ? await loadConfigSection(configFile, 'agent') : {};
-  rejectUnknownKeys(file, SCALARS, ['collectors'], configFile, 'agent');
+  rejectUnknownKeys(
+    file,
+    ALL_SCALARS,
+    ['collectors', ...[CONSENSUS_SOURCES_OPTION, NATS_SERVERS_OPTION, GOSSIP_LABELS_OPTION].map(listFileKey)],
+    configFile,
+    'agent',
+  );
   const fileToggles = file.collectors ?? {};
   if (!isRecord(fileToggles))
     throw new UsageError(`config file ${configFile}: "agent.collectors" must be a mapping`);
 
-  const scalars = resolveScalars(cmd, SCALARS, file, configFile);
+  const scalars = resolveScalars(cmd, ALL_SCALARS, file, configFile);
+  const consensusSources = resolveList(cmd, CONSENSUS_SOURCES_OPTION, file, configFile);
+  const natsServers = resolveList(cmd, NATS_SERVERS_OPTION, file, configFile);
+  const gossipLabels = resolveList(cmd, GOSSIP_LABELS_OPTION, file, configFile);
   scalars.node ??= os.hostname();
   const enabled = resolveToggles(cmd, 'collector', toggles(collectors), fileToggles, configFile, env);
 
@@ -206,8 +248,10 @@ export async function resolveAgentConfig(
     throw new UsageError('--cluster may hold only letters, digits, "_" and "-"');
   const netdev = deviceFilter('netdev', scalars);
   const arp = deviceFilter('arp', scalars);
+  const listen = setting('listen', scalars.listen, parseListenAddress);
+  const nats = natsSettings(natsServers, scalars);
   return {
-    listen: setting('listen', scalars.listen, parseListenAddress),
+    listen,
     node,
     cluster,
     logLevel: logLevelSetting(scalars['log-level']),
@@ -232,5 +276,10 @@ export async function resolveAgentConfig(
       textfile: { directory: v('collector.textfile.directory') },
     },
     collectors: collectors.filter((c) => enabled.get(c.name)).map((c) => c.name),
+    consensus: consensusSettings(consensusSources, scalars),
+    gossip: nats && {
+      nats,
+      settings: await gossipSettings({ node, cluster, listen }, gossipLabels, scalars),
+    },
   };
 }

@@ -4,6 +4,8 @@ import type { Logger } from '../common/log.js';
 import { createProcessRegistry } from '../common/metrics/process-registry.js';
 import { VERSION } from '../common/version.js';
 import type { AgentConfig } from './config.js';
+import { startConsensusMonitor } from './consensus/monitor.js';
+import type { GossipService } from './gossip/service.js';
 import type { HostCollector } from './host/collector.js';
 import { HostScraper } from './host/scrape.js';
 import { metricsHandler } from './metrics-handler.js';
@@ -43,27 +45,50 @@ export async function startAgent(
     logger,
   });
   const page = landingPage(config);
-  const server = await startHttpServer({
-    listen: config.listen,
-    logger,
-    routes: {
-      '/': (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  const consensus = await startConsensusMonitor(config.consensus, config.cluster, logger);
+  let gossip: GossipService | undefined;
+  let server: RunningHttpServer;
+  try {
+    if (config.gossip) {
+      // The NATS client is loaded only when gossip is on: a plain exporter does without its memory.
+      const { startGossip } = await import('./gossip/service.js');
+      gossip = await startGossip(config.gossip.nats, config.gossip.settings, config, logger);
+    }
+    const background = () => [...consensus.families(), ...(gossip?.families() ?? [])];
+    server = await startHttpServer({
+      listen: config.listen,
+      logger,
+      routes: {
+        '/': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+        },
+        '/metrics': metricsHandler(scraper, background, createProcessRegistry('agent')),
+        '/healthz': (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
+        },
       },
-      '/metrics': metricsHandler(scraper, createProcessRegistry('agent')),
-      '/healthz': (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
-      },
-    },
-  });
+    });
+  } catch (err) {
+    await Promise.all([consensus.stop(), gossip?.stop()]);
+    throw err;
+  }
   logger.info(
     {
       listen: formatListenAddress(server.address),
       cluster: config.cluster,
       collectors: config.collectors,
+      consensus: config.consensus.sources.map((s) => `${s.system}=${s.url.href}`),
+      nats: config.gossip?.nats.servers,
       version: VERSION,
     },
     'agent listening',
   );
-  return { server, stop: () => server.close() };
+  return {
+    server,
+    async stop() {
+      // The leave goes out first, so peers see a planned stop before the port closes.
+      await gossip?.stop();
+      await Promise.all([server.close(), consensus.stop()]);
+    },
+  };
 }

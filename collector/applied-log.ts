@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Entry, Snapshot } from './raft/index.js';
-import type { StateMachine } from './replica.js';
+import { encodeRecord, type LogRecord } from './records.js';
+import type { StateModule } from './replicated-state.js';
+
+/** The kind of the records proposed through /api/v1/raft/proposals: bytes nobody interprets. */
+export const OPAQUE = 'opaque';
+
+export function opaqueRecord(data: Uint8Array): Uint8Array {
+  return encodeRecord(OPAQUE, data);
+}
 
 export interface AppliedLogState {
   records: number;
@@ -9,36 +16,33 @@ export interface AppliedLogState {
 }
 
 /**
- * The replicated state of the records proposed so far: their count, size and a hash chain over
- * their contents. Members that applied the same records in the same order hold the same digest,
- * which is how tests and operators check State Machine Safety across processes. The alert pipeline
- * and membership table will be further state machines behind the same interface.
+ * The replicated state of the opaque records proposed so far: their count, size and a hash chain
+ * over their contents. Members that applied the same records in the same order hold the same digest,
+ * which is how tests and operators check State Machine Safety across processes.
  */
-export class AppliedLog implements StateMachine {
+export class AppliedLog implements StateModule {
+  readonly name = 'log';
+  readonly kinds = [OPAQUE];
   #state: AppliedLogState = { records: 0, bytes: 0, digest: '' };
 
-  apply(entry: Entry): void {
+  apply(record: LogRecord): void {
     this.#state = {
       records: this.#state.records + 1,
-      bytes: this.#state.bytes + entry.data.length,
-      digest: createHash('sha256').update(this.#state.digest).update(entry.data).digest('hex'),
+      bytes: this.#state.bytes + record.body.length,
+      digest: createHash('sha256').update(this.#state.digest).update(record.body).digest('hex'),
     };
   }
 
-  snapshot(): Uint8Array {
-    return new TextEncoder().encode(JSON.stringify(this.#state));
+  snapshot(): AppliedLogState {
+    return { ...this.#state };
   }
 
-  restore(snapshot: Snapshot): void {
-    const parsed = JSON.parse(new TextDecoder().decode(snapshot.data)) as Partial<AppliedLogState>;
-    if (
-      typeof parsed.records !== 'number' ||
-      typeof parsed.bytes !== 'number' ||
-      typeof parsed.digest !== 'string'
-    ) {
-      throw new Error(`snapshot at ${snapshot.index} does not hold an applied-log state`);
+  restore(part: unknown): void {
+    const { records, bytes, digest } = (part ?? {}) as Partial<AppliedLogState>;
+    if (typeof records !== 'number' || typeof bytes !== 'number' || typeof digest !== 'string') {
+      throw new Error('no applied-log state');
     }
-    this.#state = { records: parsed.records, bytes: parsed.bytes, digest: parsed.digest };
+    this.#state = { records, bytes, digest };
   }
 
   get state(): Readonly<AppliedLogState> {

@@ -1,9 +1,11 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
 import { type ConfigSection, loadConfigSection } from '../common/config/file.js';
 import {
   addScalarOptions,
+  envName,
+  envSwitch,
   rejectUnknownKeys,
   resolveScalars,
   type ScalarOptionSpec,
@@ -11,15 +13,17 @@ import {
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { logLevelSetting, requiredSetting, setting } from '../common/config/settings.js';
 import { LOG_LEVELS, type LogLevel } from '../common/log.js';
-import { type Peer, parsePeers } from './peers.js';
+import { type Peer, parseMemberId, parsePeers } from './peers.js';
 
 export const DEFAULT_COLLECTOR_PORT = 9471;
 
 export interface CollectorConfig {
   readonly id: number;
   readonly listen: ListenAddress;
-  /** Every member, this one included. */
+  /** The members known at start, this one included: they seed the replicated member directory. */
   readonly peers: readonly Peer[];
+  /** Join an existing cluster (learn the membership from its leader) instead of founding one. */
+  readonly join: boolean;
   readonly dataDir: string;
   readonly raftSecret: string | undefined;
   readonly heartbeatMs: number;
@@ -38,7 +42,8 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   {
     name: 'peers',
     valueName: 'id=url,...',
-    description: 'every member including this one, e.g. 1=http://10.0.0.1:9471,2=...',
+    description:
+      'the members including this one, e.g. 1=http://10.0.0.1:9471,2=...; with --join, the current members',
   },
   {
     name: 'data-dir',
@@ -73,9 +78,35 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   },
 ];
 
+const JOIN = 'join';
+
 export function addCollectorOptions(cmd: Command): void {
   cmd.option('--config <file>', 'YAML config file (the "collector" section is read)');
   addScalarOptions(cmd, SCALARS);
+  cmd.addOption(
+    new Option(
+      `--${JOIN}`,
+      'join an existing cluster: wait for its leader to add this member instead of founding a cluster ' +
+        `(also ${envName(JOIN)}=true)`,
+    ),
+  );
+}
+
+/** --join, else QUORUMWATCH_JOIN, else the file's `join: true|false`, else off. */
+function resolveJoin(
+  cmd: Command,
+  env: NodeJS.ProcessEnv,
+  file: ConfigSection,
+  fileName: string | undefined,
+): boolean {
+  if (cmd.getOptionValueSource(JOIN) === 'cli') return true;
+  const fromEnv = envSwitch(env, envName(JOIN));
+  if (fromEnv !== undefined) return fromEnv;
+  const fromFile = file[JOIN];
+  if (fromFile === undefined) return false;
+  if (typeof fromFile !== 'boolean')
+    throw new UsageError(`config file ${fileName}: "${JOIN}" must be true or false`);
+  return fromFile;
 }
 
 /** Merges flags, QUORUMWATCH_* variables, the config file's "collector" section and defaults. */
@@ -86,16 +117,18 @@ export async function resolveCollectorConfig(
 ): Promise<CollectorConfig> {
   const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
   const file: ConfigSection = configFile ? await loadConfigSection(configFile, 'collector') : {};
-  rejectUnknownKeys(file, SCALARS, [], configFile, 'collector');
+  rejectUnknownKeys(file, SCALARS, [JOIN], configFile, 'collector');
   const v = resolveScalars(cmd, SCALARS, file, configFile);
 
   const idText = requiredSetting('id', v.id);
-  const id = Number(idText);
-  if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id) || id < 1) {
-    throw new UsageError(`--id must be a positive integer, got "${idText}"`);
-  }
+  const id = parseMemberId(idText);
+  if (id === undefined) throw new UsageError(`--id must be a positive integer, got "${idText}"`);
   const peers = setting('peers', requiredSetting('peers', v.peers), parsePeers);
   if (!peers.some((p) => p.id === id)) throw new UsageError(`--peers must list this member's id ${id}`);
+  const join = resolveJoin(cmd, env, file, configFile);
+  if (join && peers.length < 2) {
+    throw new UsageError('--join needs --peers to list the current members as well as this one');
+  }
   const heartbeatMs = setting('heartbeat-interval', v['heartbeat-interval'], parseDuration);
   const electionTimeoutMs = setting('election-timeout', v['election-timeout'], parseDuration);
   if (heartbeatMs < 1) throw new UsageError('--heartbeat-interval must be at least 1ms');
@@ -121,6 +154,7 @@ export async function resolveCollectorConfig(
     id,
     listen: setting('listen', v.listen, parseListenAddress),
     peers,
+    join,
     dataDir: requiredSetting('data-dir', v['data-dir']),
     raftSecret: raftSecret || undefined,
     heartbeatMs,

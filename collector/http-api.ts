@@ -1,17 +1,18 @@
 import type { Registry } from 'prom-client';
-import { BodyTooLargeError, type Route, readBody, sendJson } from '../common/http/server.js';
+import { type Route, sendJson } from '../common/http/server.js';
 import { metricsEndpoint } from '../common/metrics/endpoint.js';
 import { registryFamilies } from '../common/metrics/registry-families.js';
-import type { AppliedLogState } from './applied-log.js';
+import { readBodyWithin, sendFailure, withTimeout } from './api-failures.js';
+import { type AppliedLogState, opaqueRecord } from './applied-log.js';
+import type { MemberChanges } from './member-changes.js';
+import { memberRoutes } from './members-api.js';
+import type { MembershipView } from './membership-view.js';
 import { type PeerHealth, reportedRole } from './metrics.js';
-import type { Peer } from './peers.js';
-import { type NodeId, NotLeaderError } from './raft/index.js';
+import type { NodeId } from './raft/index.js';
 import type { Replica } from './replica.js';
 
 /** Proposals are small records (alert state later); anything bigger is a mistake or an attack. */
 export const MAX_PROPOSAL_BYTES = 1024 * 1024;
-/** How long a proposal waits to be committed before the caller is told the outcome is unknown. */
-export const PROPOSAL_TIMEOUT_MS = 10_000;
 
 export interface CollectorStatus {
   id: NodeId;
@@ -23,16 +24,24 @@ export interface CollectorStatus {
   lastIndex: number;
   /** The applied records' count, size and hash chain: equal on members that applied the same log. */
   log: AppliedLogState;
+  /** The voters of this member's configuration (every known member while it has none yet). */
   peers: { id: NodeId; url: string; reachable: boolean; matchIndex: number | null }[];
 }
 
-export function collectorStatus(
-  replica: Replica,
-  peers: readonly Peer[],
-  health: ReadonlyMap<NodeId, PeerHealth>,
-  log: Readonly<AppliedLogState>,
-): CollectorStatus {
-  const s = replica.status();
+export interface CollectorApi {
+  readonly replica: Replica;
+  readonly membership: MembershipView;
+  readonly changes: MemberChanges;
+  /** A member's URL, from the member directory. */
+  readonly locate: (id: NodeId) => string | undefined;
+  readonly health: () => ReadonlyMap<NodeId, PeerHealth>;
+  readonly registry: Registry;
+  readonly log: () => Readonly<AppliedLogState>;
+}
+
+export function collectorStatus(api: CollectorApi): CollectorStatus {
+  const s = api.replica.status();
+  const health = api.health();
   return {
     id: s.id,
     state: reportedRole(s.role),
@@ -41,8 +50,8 @@ export function collectorStatus(
     commitIndex: s.commit,
     appliedIndex: s.applied,
     lastIndex: s.lastIndex,
-    log: { ...log },
-    peers: peers.map((p) => ({
+    log: { ...api.log() },
+    peers: api.membership.members(s).map((p) => ({
       id: p.id,
       url: p.url,
       reachable: p.id === s.id || (health.get(p.id)?.reachable ?? false),
@@ -52,70 +61,34 @@ export function collectorStatus(
 }
 
 /** The collector's HTTP endpoints (the Raft WebSocket is served separately, as an upgrade of /raft). */
-export function collectorRoutes(
-  replica: Replica,
-  peers: readonly Peer[],
-  health: () => ReadonlyMap<NodeId, PeerHealth>,
-  registry: Registry,
-  log: () => Readonly<AppliedLogState>,
-): Record<string, Route> {
+export function collectorRoutes(api: CollectorApi): Record<string, Route> {
+  const { replica, locate } = api;
   return {
-    '/api/v1/status': (_req, res) => sendJson(res, 200, collectorStatus(replica, peers, health(), log())),
+    '/api/v1/status': (_req, res) => sendJson(res, 200, collectorStatus(api)),
     '/healthz': (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
     },
     '/readyz': (_req, res) => {
-      const leader = replica.status().leader;
+      const status = replica.status();
+      const reason = api.membership.notReadyReason(status);
       res
-        .writeHead(leader === 0 ? 503 : 200, { 'content-type': 'text/plain; charset=utf-8' })
-        .end(leader === 0 ? 'no leader known\n' : `ok: leader ${leader}\n`);
+        .writeHead(reason ? 503 : 200, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(reason ? `${reason}\n` : `ok: leader ${status.leader}\n`);
     },
-    '/metrics': metricsEndpoint(() => registryFamilies(registry)),
+    '/metrics': metricsEndpoint(() => registryFamilies(api.registry)),
     '/api/v1/raft/proposals': {
       // Appends an opaque record to the replicated log (used by tests and benchmarks; the alert
       // pipeline proposes through the same path in-process). Answers once it is applied here.
       POST: async (req, res) => {
-        let body: Buffer;
         try {
-          body = await readBody(req, MAX_PROPOSAL_BYTES);
-        } catch (err) {
-          if (err instanceof BodyTooLargeError) return sendJson(res, 413, { error: err.message });
-          throw err;
-        }
-        let timer: NodeJS.Timeout | undefined;
-        try {
-          const index = await Promise.race([
-            replica.propose(new Uint8Array(body)),
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new ProposalTimeout()), PROPOSAL_TIMEOUT_MS);
-            }),
-          ]);
+          const body = await readBodyWithin(req, MAX_PROPOSAL_BYTES);
+          const index = await withTimeout(replica.propose(opaqueRecord(new Uint8Array(body))));
           sendJson(res, 200, { index });
         } catch (err) {
-          if (err instanceof NotLeaderError) {
-            const leader = peers.find((p) => p.id === err.leader);
-            sendJson(res, 503, {
-              error: 'not the leader',
-              leader: leader?.id ?? null,
-              leaderUrl: leader?.url ?? null,
-            });
-          } else if (err instanceof ProposalTimeout) {
-            sendJson(res, 504, { error: err.message });
-          } else {
-            sendJson(res, 503, { error: (err as Error).message });
-          }
-        } finally {
-          clearTimeout(timer);
+          sendFailure(res, err, locate);
         }
       },
     },
+    ...memberRoutes(api.changes, locate),
   };
-}
-
-class ProposalTimeout extends Error {
-  constructor() {
-    super(
-      `not committed within ${PROPOSAL_TIMEOUT_MS} ms; the outcome is unknown (a leader change may still commit it)`,
-    );
-  }
 }

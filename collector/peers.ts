@@ -1,4 +1,4 @@
-import type { NodeId } from './raft/index.js';
+import { isNodeId, type NodeId } from './raft/index.js';
 
 export interface Peer {
   readonly id: NodeId;
@@ -6,31 +6,45 @@ export interface Peer {
   readonly url: string;
 }
 
+/** A member's base URL as stored and dialled: the origin of an http(s) URL. Throws an Error saying why not. */
+export function parseMemberUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`"${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('the URL must be http or https');
+  return url.origin;
+}
+
+/** A member id written in decimal: a positive integer, or undefined. */
+export function parseMemberId(text: string): NodeId | undefined {
+  const id = Number(text);
+  return /^\d+$/.test(text) && isNodeId(id) ? id : undefined;
+}
+
 /**
- * Parses `--peers 1=http://host:9471,2=http://host2:9471,...`: every member including this one,
- * each a positive integer id and an http(s) URL. Throws an Error naming the bad part.
+ * Parses `--peers 1=http://host:9471,2=http://host2:9471,...`: members including this one, each a
+ * positive integer id and an http(s) URL. Throws an Error naming the bad part.
  */
 export function parsePeers(text: string): Peer[] {
   const peers: Peer[] = [];
   for (const part of text.split(',').map((p) => p.trim())) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const idText = eq < 0 ? '' : part.slice(0, eq);
-    const urlText = eq < 0 ? '' : part.slice(eq + 1);
-    const id = Number(idText);
-    if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id) || id < 1) {
+    const id = parseMemberId(eq < 0 ? '' : part.slice(0, eq));
+    if (id === undefined) {
       throw new Error(`"${part}": expected id=url with a positive integer id, e.g. 1=http://10.0.0.1:9471`);
     }
-    let url: URL;
+    let url: string;
     try {
-      url = new URL(urlText);
-    } catch {
-      throw new Error(`"${part}": "${urlText}" is not a URL`);
+      url = parseMemberUrl(part.slice(eq + 1));
+    } catch (err) {
+      throw new Error(`"${part}": ${(err as Error).message}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new Error(`"${part}": the URL must be http or https`);
     if (peers.some((p) => p.id === id)) throw new Error(`id ${id} is listed twice`);
-    peers.push({ id, url: url.origin });
+    peers.push({ id, url });
   }
   if (peers.length === 0) throw new Error('no members listed');
   return peers;

@@ -1,7 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from '../common/log.js';
 import {
+  type ConfChange,
   type Entry,
+  type EntryId,
   type Message,
   NO_NODE,
   type NodeId,
@@ -41,7 +43,8 @@ export interface ReplicaEvents {
 
 export interface ReplicaOptions {
   readonly id: NodeId;
-  readonly voters: readonly NodeId[];
+  /** The voters of a new cluster; left out by a member joining an existing one (see RaftConfig). */
+  readonly initialVoters?: readonly NodeId[];
   readonly storage: DurableStorage;
   readonly sender: MessageSender;
   readonly stateMachine: StateMachine;
@@ -92,7 +95,7 @@ export class Replica {
       id: options.id,
       storage: options.storage,
       random: { nextInt: (bound) => randomInt(bound) },
-      initialVoters: options.voters,
+      initialVoters: options.initialVoters,
       electionTicks: options.electionTicks,
       heartbeatTicks: 1,
       preVote: true,
@@ -120,10 +123,19 @@ export class Replica {
 
   /** Appends `data` to the replicated log; resolves with its index once committed and applied here. */
   propose(data: Uint8Array): Promise<number> {
+    return this.#submit(() => this.#node.propose(data));
+  }
+
+  /** Adds or removes one voter (leader only, one change at a time); resolves once applied here. */
+  proposeConfChange(change: ConfChange): Promise<number> {
+    return this.#submit(() => this.#node.proposeConfChange(change));
+  }
+
+  #submit(append: () => EntryId): Promise<number> {
     this.#checkRunning();
-    let id: { term: number; index: number };
+    let id: EntryId;
     try {
-      id = this.#node.propose(data);
+      id = append();
     } catch (err) {
       this.#options.events?.proposal?.(false);
       throw err;

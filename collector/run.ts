@@ -5,10 +5,15 @@ import type { Logger } from '../common/log.js';
 import { VERSION } from '../common/version.js';
 import { AppliedLog } from './applied-log.js';
 import type { CollectorConfig } from './config.js';
+import { handOverLeadership } from './hand-over.js';
 import { collectorRoutes } from './http-api.js';
+import { MemberChanges } from './member-changes.js';
+import { MemberDirectory } from './member-directory.js';
+import { MembershipView } from './membership-view.js';
 import { CollectorMetrics, type PeerHealth } from './metrics.js';
 import { InvalidMessageError, type NodeId } from './raft/index.js';
 import { Replica } from './replica.js';
+import { ReplicatedState } from './replicated-state.js';
 import { RaftTransport } from './transport/index.js';
 import { DiskStorage, WalError } from './wal/index.js';
 
@@ -36,17 +41,17 @@ async function openStorage(
 
 /** Starts one collector: its Raft log, its peers' connections, its HTTP API; resolves once it listens. */
 export async function startCollector(config: CollectorConfig, logger: Logger): Promise<RunningCollector> {
-  let replica: Replica | undefined;
-  let transport: RaftTransport | undefined;
-  const health = (): ReadonlyMap<NodeId, PeerHealth> => transport?.peerStatus() ?? new Map();
-  const metrics = new CollectorMetrics(config.id, () => (replica as Replica).status(), health);
+  // The closures below run only once everything is built (scrapes and requests come after listen).
+  const health = (): ReadonlyMap<NodeId, PeerHealth> => transport.peerStatus();
+  const metrics = new CollectorMetrics(config.id, () => replica.status(), health);
   const storage = await openStorage(config, logger, {
     onFsync: (seconds) => metrics.fsyncDuration.observe(seconds),
   });
 
-  transport = new RaftTransport({
+  const transport = new RaftTransport({
     id: config.id,
-    peers: new Map(config.peers.map((p) => [p.id, p.url])),
+    // The membership view sets the peers from the configuration in the log, once there is a replica.
+    peers: new Map(),
     secret: config.raftSecret,
     logger,
     metrics: {
@@ -57,7 +62,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
     onMessages: (messages) => {
       for (const message of messages) {
         try {
-          replica?.step(message);
+          replica.step(message);
         } catch (err) {
           if (!(err instanceof InvalidMessageError)) throw err;
           metrics.messagesDropped.inc({ reason: 'invalid_message' });
@@ -66,13 +71,15 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
       }
     },
   });
-  const stateMachine = new AppliedLog();
-  replica = new Replica({
+  const directory = new MemberDirectory(config.peers);
+  const appliedLog = new AppliedLog();
+  const membership = new MembershipView(config.id, directory, logger, (peers) => transport.setPeers(peers));
+  const replica = new Replica({
     id: config.id,
-    voters: config.peers.map((p) => p.id),
+    initialVoters: config.join ? undefined : config.peers.map((p) => p.id),
     storage,
     sender: transport,
-    stateMachine,
+    stateMachine: new ReplicatedState([appliedLog, directory], logger),
     tickMs: config.heartbeatMs,
     electionTicks: Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatMs)),
     logger,
@@ -80,24 +87,36 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
       leaderChanged: () => metrics.leaderChanges.inc(),
       proposal: (ok) => (ok ? metrics.proposals.inc() : metrics.proposalsFailed.inc()),
       snapshot: () => metrics.snapshots.inc(),
+      progressed: (status) => membership.update(status),
     },
   });
-  const running = replica;
+  membership.update(replica.status());
+  const handOverWaitMs = config.electionTimeoutMs * 2;
+  const changes = new MemberChanges({ replica, directory, health, handOverWaitMs, logger });
   const server = await startHttpServer({
     listen: config.listen,
     logger,
-    routes: collectorRoutes(running, config.peers, health, metrics.registry, () => stateMachine.state),
-    onUpgrade: (req, socket, head) => (transport as RaftTransport).handleUpgrade(req, socket, head),
+    routes: collectorRoutes({
+      replica,
+      membership,
+      changes,
+      locate: (id) => directory.url(id),
+      health,
+      registry: metrics.registry,
+      log: () => appliedLog.state,
+    }),
+    onUpgrade: (req, socket, head) => transport.handleUpgrade(req, socket, head),
   }).catch(async (err: unknown) => {
-    await transport?.close();
+    await transport.close();
     await storage.close();
     throw err;
   });
-  running.start();
+  replica.start();
   logger.info(
     {
       listen: formatListenAddress(server.address),
       peers: config.peers,
+      join: config.join,
       dataDir: config.dataDir,
       version: VERSION,
     },
@@ -106,48 +125,14 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
 
   return {
     server,
-    replica: running,
+    replica,
     async stop() {
-      await handOverLeadership(running, () => health(), config.electionTimeoutMs * 2, logger);
-      await running.stop();
-      await transport?.close();
+      // A planned stop of the leader hands over first, so the cluster never waits out an election.
+      await handOverLeadership(replica, health(), handOverWaitMs, logger);
+      await replica.stop();
+      await transport.close();
       await server.close();
       await storage.close();
     },
   };
-}
-
-/**
- * On a leader: transfer leadership to the most up-to-date reachable follower and wait (at most
- * `waitMs`) until another member leads, so the cluster never sits out an election timeout.
- */
-async function handOverLeadership(
-  replica: Replica,
-  health: () => ReadonlyMap<NodeId, PeerHealth>,
-  waitMs: number,
-  logger: Logger,
-): Promise<void> {
-  const status = replica.status();
-  if (status.role !== 'leader') return;
-  const reachable = health();
-  const candidates = [...status.matchIndex]
-    .filter(([id]) => id !== status.id && reachable.get(id)?.reachable)
-    .sort((a, b) => b[1] - a[1]);
-  const target = candidates[0]?.[0];
-  if (target === undefined) {
-    logger.warn('leader stopping with no reachable follower to hand over to');
-    return;
-  }
-  logger.info({ to: target, term: status.term }, 'transferring leadership before shutdown');
-  replica.transferLeadership(target);
-  const deadline = Date.now() + waitMs;
-  while (Date.now() < deadline) {
-    const now = replica.status();
-    if (now.role !== 'leader' && now.leader !== status.id) {
-      logger.info({ leader: now.leader || null, term: now.term }, 'leadership transferred');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  logger.warn({ to: target }, 'leadership transfer did not complete in time; stopping anyway');
 }

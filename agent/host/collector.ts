@@ -72,13 +72,29 @@ export interface HostCollector {
   collect(ctx: CollectContext): Promise<MetricFamily[]>;
 }
 
+/*
+ * Failed reads are routine here: optional files, absent hardware, attributes the kernel refuses to
+ * read (EINVAL for `speed` of a down link), dozens per scrape. Their errors are only ever classified
+ * by code or logged by message, so they are raised without a stack trace, which costs as much as the
+ * read itself.
+ */
+const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
+
 /**
  * Raised for a condition node_exporter treats as "no data" rather than failure (ErrNoData): the
  * hardware or module is absent, the area reports success and exports nothing.
  */
 export class NoDataError extends Error {
   constructor(message: string) {
-    super(message);
+    // An expected outcome (absent hardware, an unloaded module), logged by its message only: no
+    // stack trace, whose capture would cost more than most areas spend reading.
+    const limit = Error.stackTraceLimit;
+    if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = 0;
+    try {
+      super(message);
+    } finally {
+      if (STACK_LIMIT_WRITABLE) Error.stackTraceLimit = limit;
+    }
     this.name = 'NoDataError';
   }
 }
@@ -104,15 +120,61 @@ export function messageOf(err: unknown): string {
 }
 
 export function procPath(ctx: CollectContext, ...parts: string[]): string {
-  return path.join(ctx.paths.procfs, ...parts);
+  return joinPath(ctx.paths.procfs, parts);
 }
 
 export function sysPath(ctx: CollectContext, ...parts: string[]): string {
-  return path.join(ctx.paths.sysfs, ...parts);
+  return joinPath(ctx.paths.sysfs, parts);
 }
 
 export function rootfsPath(ctx: CollectContext, ...parts: string[]): string {
-  return path.join(ctx.paths.rootfs, ...parts);
+  return joinPath(ctx.paths.rootfs, parts);
+}
+
+/**
+ * path.join(root, ...parts). Areas join a root with fixed names and directory entries dozens of
+ * times a scrape, and path.join normalizes character by character; when there is nothing to
+ * normalize (a normalized absolute root, segments that are neither empty nor `.` or `..`), plain
+ * concatenation gives the same string.
+ */
+export function joinPath(root: string, parts: readonly string[]): string {
+  if (!isNormalizedRoot(root)) return path.join(root, ...parts);
+  let joined = root;
+  for (const part of parts) {
+    if (!isPlainRelative(part)) return path.join(root, ...parts);
+    joined = joined === '/' ? `/${part}` : `${joined}/${part}`;
+  }
+  return joined;
+}
+
+let lastRoot: string | undefined;
+let lastRootNormalized = false;
+
+function isNormalizedRoot(root: string): boolean {
+  if (root !== lastRoot) {
+    lastRoot = root;
+    lastRootNormalized =
+      root.startsWith('/') && path.normalize(root) === root && (root === '/' || !root.endsWith('/'));
+  }
+  return lastRootNormalized;
+}
+
+/** Segments separated by single slashes, none of them `.` or `..`, no slash at either end. */
+function isPlainRelative(part: string): boolean {
+  const n = part.length;
+  let start = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i < n && part.charCodeAt(i) !== 47) continue; // '/'
+    const length = i - start;
+    if (length === 0) return false;
+    if (
+      part.charCodeAt(start) === 46 &&
+      (length === 1 || (length === 2 && part.charCodeAt(start + 1) === 46))
+    )
+      return false; // '.' or '..'
+    start = i + 1;
+  }
+  return true;
 }
 
 /*
@@ -127,16 +189,47 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw signal.reason ?? new Error('aborted');
 }
 
-export async function readText(file: string, signal?: AbortSignal): Promise<string> {
+/** Runs a synchronous fs call; an error it throws carries no stack trace. */
+export function quietly<A, R>(call: (arg: A) => R, arg: A): R {
+  if (!STACK_LIMIT_WRITABLE) return call(arg);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return call(arg);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** One shared options object: a string `'utf8'` makes readFileSync copy its defaults on every call. */
+const UTF8: { readonly encoding: 'utf8' } = Object.freeze({ encoding: 'utf8' });
+
+function readUtf8(file: string): string {
+  return readFileSync(file, UTF8);
+}
+
+function readEntries(dir: string): string[] {
+  return readdirSync(dir);
+}
+
+function readLink(file: string): string {
+  return readlinkSync(file);
+}
+
+/** A file's text (synchronously; see above). Throws the fs error, without a stack trace. */
+export function readTextSync(file: string, signal?: AbortSignal): string {
   checkAborted(signal);
-  return readFileSync(file, 'utf8');
+  return quietly(readUtf8, file);
+}
+
+export async function readText(file: string, signal?: AbortSignal): Promise<string> {
+  return readTextSync(file, signal);
 }
 
 /** A file's contents, or undefined when it does not exist (ENOENT, ENOTDIR). */
 export async function readOptional(file: string, signal?: AbortSignal): Promise<string | undefined> {
-  checkAborted(signal);
   try {
-    return readFileSync(file, 'utf8');
+    return readTextSync(file, signal);
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -147,28 +240,37 @@ export async function readOptional(file: string, signal?: AbortSignal): Promise<
 export async function readAttribute(file: string, signal?: AbortSignal): Promise<string | undefined> {
   checkAborted(signal);
   try {
-    return readFileSync(file, 'utf8').trim();
+    return quietly(readUtf8, file).trim();
   } catch {
     return undefined;
   }
 }
 
-/** Directory entries, or [] when the directory does not exist. */
-export async function listDir(dir: string): Promise<string[]> {
+/** Directory entries, or [] when the directory does not exist (synchronously). */
+export function listDirSync(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return quietly(readEntries, dir);
   } catch (err) {
     if (isMissing(err)) return [];
     throw err;
   }
 }
 
-export async function readLinkOptional(file: string): Promise<string | undefined> {
+/** Directory entries, or [] when the directory does not exist. */
+export async function listDir(dir: string): Promise<string[]> {
+  return listDirSync(dir);
+}
+
+export function readLinkOptionalSync(file: string): string | undefined {
   try {
-    return readlinkSync(file);
+    return quietly(readLink, file);
   } catch {
     return undefined;
   }
+}
+
+export async function readLinkOptional(file: string): Promise<string | undefined> {
+  return readLinkOptionalSync(file);
 }
 
 export function isMissing(err: unknown): boolean {

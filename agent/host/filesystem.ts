@@ -1,9 +1,9 @@
 import type { BigIntStatsFs, StatsFs } from 'node:fs';
 import { statfs as nodeStatfs } from 'node:fs/promises';
 import path from 'node:path';
-import { family, type MetricFamily, type Sample } from '../../common/metrics/family.js';
+import { family, type Labels, type MetricFamily, type Sample } from '../../common/metrics/family.js';
 import { type CollectContext, type HostCollector, procPath, readText } from './collector.js';
-import { dropRepeatedSeries } from './gather.js';
+import { dropRepeatedSeries, seriesKey } from './gather.js';
 import { fields, goQuote, scanLines } from './goparse.js';
 import { isNotExist } from './sysfs.js';
 
@@ -148,9 +148,11 @@ function toFamilies(mounts: Mount[], results: (StatOutcome | 'stuck')[]): Metric
   const files: Sample[] = [];
   const filesFree: Sample[] = [];
   const readonly: Sample[] = [];
+  // In name order, which spares the encoder a sort per sample.
+  const labelSets = mounts.map((m) => ({ device: m.device, fstype: m.fsType, mountpoint: m.mountPoint }));
   mounts.forEach((m, i) => {
     const result = results[i] ?? 'stuck';
-    const labels = { device: m.device, mountpoint: m.mountPoint, fstype: m.fsType };
+    const labels = labelSets[i] as Labels;
     // node_exporter 1.5 exports only device_error for a mount it could not stat.
     if (result === 'stuck' || 'error' in result) {
       deviceError.push({ labels, value: 1 });
@@ -166,7 +168,7 @@ function toFamilies(mounts: Mount[], results: (StatOutcome | 'stuck')[]): Metric
     filesFree.push({ labels, value: Number(s.ffree) });
     readonly.push({ labels, value: m.options.split(',').includes('ro') ? 1 : 0 });
   });
-  return dropRepeatedSeries([
+  const families = [
     family(
       'node_filesystem_device_error',
       'Whether an error occurred while getting statistics for the given device.',
@@ -184,5 +186,9 @@ function toFamilies(mounts: Mount[], results: (StatOutcome | 'stuck')[]): Metric
     family('node_filesystem_files', 'Filesystem total file nodes.', 'gauge', files),
     family('node_filesystem_files_free', 'Filesystem total free file nodes.', 'gauge', filesFree),
     family('node_filesystem_readonly', 'Filesystem read-only status.', 'gauge', readonly),
-  ]);
+  ];
+  // A mount listed twice (same device, type and mount point) would be collected twice; only then is
+  // the (costlier) per-sample check needed.
+  const unique = new Set(labelSets.map(seriesKey)).size === labelSets.length;
+  return unique ? families : dropRepeatedSeries(families);
 }

@@ -46,23 +46,34 @@ export function digitsEnd(text: string, pos: number): number {
   return end;
 }
 
-const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const SPACE_RUN = new RegExp(`[${GO_SPACE}]+`);
-const EDGE_SPACE = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
-const HAS_SPACE = new RegExp(`[${GO_SPACE}]`);
-
 /** strings.Fields: the runs of non-space characters. */
 export function fields(line: string): string[] {
-  if (!HAS_SPACE.test(line)) return line === '' ? [] : [line];
-  const parts = line.split(SPACE_RUN);
-  if (parts[0] === '') parts.shift();
-  if (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-  return parts;
+  const n = line.length;
+  let count = 0;
+  for (let pos = 0; pos < n; ) {
+    while (pos < n && isSpace(line.charCodeAt(pos))) pos++;
+    if (pos >= n) break;
+    count++;
+    while (pos < n && !isSpace(line.charCodeAt(pos))) pos++;
+  }
+  // Sized once: most lines have two or three fields, and a growing array would reserve far more.
+  const words = new Array<string>(count);
+  for (let pos = 0, i = 0; i < count; i++) {
+    while (isSpace(line.charCodeAt(pos))) pos++;
+    const start = pos;
+    while (pos < n && !isSpace(line.charCodeAt(pos))) pos++;
+    words[i] = start === 0 && pos === n ? line : line.slice(start, pos);
+  }
+  return words;
 }
 
 /** strings.TrimSpace (and bytes.TrimSpace). */
 export function trimSpace(text: string): string {
-  return text.replace(EDGE_SPACE, '');
+  let end = text.length;
+  let start = 0;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** strings.Count: occurrences of `needle` in `text`, without overlaps. */
@@ -110,6 +121,22 @@ export function goQuote(text: string): string {
 /** Go's string order (bytewise UTF-8), which sort.Strings, os.ReadDir and filepath.Glob use. */
 export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
+  // UTF-16 code units sort as UTF-8 bytes do as long as no surrogate is involved: a pair sorts
+  // below U+E000..U+FFFF in UTF-16 but above it in UTF-8, and a lone one is U+FFFD in UTF-8.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x < 0xd800 && y < 0xd800) return x < y ? -1 : 1;
+    return utf8Order(a, b);
+  }
+  // One is a prefix of the other: the shorter sorts first, unless a surrogate ends the common part.
+  if (n > 0 && a.charCodeAt(n - 1) >= 0xd800) return utf8Order(a, b);
+  return a.length < b.length ? -1 : 1;
+}
+
+function utf8Order(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
@@ -127,8 +154,17 @@ export function numError(fn: 'ParseUint' | 'ParseInt' | 'ParseFloat', text: stri
 const SYNTAX: NumFailure = 'invalid syntax';
 const RANGE: NumFailure = 'value out of range';
 
-/** Texts whose value Number() gives exactly and which every base accepts as they are. */
-const SHORT_DECIMAL = /^[0-9]{1,15}$/;
+/** Texts whose value Number() gives exactly and which every base accepts as they are: /^[0-9]{1,15}$/. */
+function isShortDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 const SHORT_HEX = /^[0-9a-fA-F]{1,13}$/;
 
 /**
@@ -141,7 +177,7 @@ export function scanUint(text: string, base: 0 | 10 | 16 = 10, bitSize = 64): nu
   if (
     base === 16
       ? SHORT_HEX.test(text)
-      : SHORT_DECIMAL.test(text) && (base === 10 || text[0] !== '0' || text.length === 1)
+      : isShortDecimal(text) && (base === 10 || text.charCodeAt(0) !== 48 || text.length === 1)
   ) {
     const value = base === 16 ? Number.parseInt(text, 16) : Number(text);
     return bitSize < 53 && value >= 2 ** bitSize ? RANGE : value;
@@ -264,7 +300,7 @@ const SPECIAL_FLOAT = /^([+-]?)(?:inf|infinity)$|^nan$/i;
  * [+-]inf, [+-]infinity and nan; throws Go's error, including for finite values beyond float64.
  */
 export function parseGoFloat(text: string): number {
-  if (SHORT_DECIMAL.test(text)) return Number(text);
+  if (isShortDecimal(text)) return Number(text);
   if (DEC_FLOAT.test(text)) {
     const value = Number(text.includes('_') ? text.replace(/_/g, '') : text);
     if (!Number.isFinite(value)) throw numError('ParseFloat', text, RANGE);

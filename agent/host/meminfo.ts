@@ -1,7 +1,8 @@
-import { family, type MetricFamily } from '../../common/metrics/family.js';
+import { family, type MetricFamily, type MetricType } from '../../common/metrics/family.js';
 import { type HostCollector, messageOf, procPath } from './collector.js';
-import { checkMetricName } from './gather.js';
+import { checkMetricName, isValidMetricName } from './gather.js';
 import { fields, parseGoFloat, scanLines } from './goparse.js';
+import { KeyMemo } from './names.js';
 import { readOrExplain } from './sysfs.js';
 
 /** `Active(anon)` -> `Active_anon`; greedy, like node_exporter's reParens. */
@@ -19,14 +20,35 @@ export const meminfoCollector: HostCollector = {
     const text = await readOrExplain(procPath(ctx, 'meminfo'), ctx.signal, "couldn't get meminfo");
     const families: MetricFamily[] = [];
     for (const [key, value] of parseMeminfo(text)) {
-      const name = checkMetricName(key === '' ? '' : `node_memory_${key}`, '/proc/meminfo');
-      // node_exporter types a field as counter when its name ends in _total (none does today).
-      const type = key.endsWith('_total') ? 'counter' : 'gauge';
-      families.push(family(name, `Memory information field ${key}.`, type, [{ value }]));
+      const names = FIELD_NAMES.get(key);
+      const name = names.valid ? names.name : checkMetricName(names.name, '/proc/meminfo');
+      families.push(family(name, names.help, names.type, [{ value }]));
     }
     return families;
   },
 };
+
+interface FieldNames {
+  readonly name: string;
+  readonly valid: boolean;
+  readonly help: string;
+  readonly type: MetricType;
+}
+
+const FIELD_NAMES = new KeyMemo((key): FieldNames => {
+  const name = key === '' ? '' : `node_memory_${key}`;
+  return {
+    name,
+    valid: isValidMetricName(name),
+    help: `Memory information field ${key}.`,
+    // node_exporter types a field as counter when its name ends in _total (none does today).
+    type: key.endsWith('_total') ? 'counter' : 'gauge',
+  };
+});
+
+/** The exported key of a /proc/meminfo name (`Active(anon):` -> `Active_anon`), with or without a unit. */
+const PLAIN_KEYS = new KeyMemo((raw) => raw.slice(0, -1).replace(PARENS, '_$1'));
+const BYTES_KEYS = new KeyMemo((raw) => `${PLAIN_KEYS.get(raw)}_bytes`);
 
 /** Field name -> value in bytes (or a plain count); a repeated field keeps its last value. */
 function parseMeminfo(text: string): Map<string, number> {
@@ -43,11 +65,13 @@ function parseMeminfo(text: string): Map<string, number> {
       throw new Error(`couldn't get meminfo: invalid value in meminfo: ${messageOf(err)}`);
     }
     // The last character is dropped whatever it is, normally the colon.
-    let key = (parts[0] as string).slice(0, -1).replace(PARENS, '_$1');
+    let key: string;
     if (parts.length === 3) {
       value *= 1024;
-      key += '_bytes';
-    } else if (parts.length !== 2) {
+      key = BYTES_KEYS.get(parts[0] as string);
+    } else if (parts.length === 2) {
+      key = PLAIN_KEYS.get(parts[0] as string);
+    } else {
       throw new Error(`couldn't get meminfo: invalid line in meminfo: ${line}`);
     }
     values.set(key, value);

@@ -71,6 +71,65 @@ async function readSnmp6(file: string, signal: AbortSignal): Promise<NetStats> {
   return parseSnmp6(text);
 }
 
+interface SelectedField {
+  readonly metric: string;
+  readonly help: string;
+  readonly valid: boolean;
+}
+
+/** Past this many remembered fields (the kernel has a few hundred), the memo starts over. */
+const MAX_REMEMBERED_FIELDS = 4096;
+
+/**
+ * Whether the fields setting selects `<protocol>_<field>`, and the names its sample gets, worked out
+ * once per field rather than on every scrape: the field names are the kernel's, a fixed set. Only
+ * names are remembered, never values.
+ */
+class SelectedNames {
+  readonly #pattern: RegExp;
+  readonly #byProtocol = new Map<string, Map<string, SelectedField | null>>();
+  #size = 0;
+
+  constructor(pattern: RegExp) {
+    this.#pattern = pattern;
+  }
+
+  of(protocol: string, name: string): SelectedField | null {
+    let byName = this.#byProtocol.get(protocol);
+    const known = byName?.get(name);
+    if (known !== undefined) return known;
+    if (this.#size >= MAX_REMEMBERED_FIELDS) {
+      this.#byProtocol.clear();
+      this.#size = 0;
+      byName = undefined;
+    }
+    if (byName === undefined) {
+      byName = new Map();
+      this.#byProtocol.set(protocol, byName);
+    }
+    const key = `${protocol}_${name}`;
+    this.#pattern.lastIndex = 0; // harmless for plain regexes, needed if the setting carries /g or /y
+    const metric = `node_netstat_${key}`;
+    const selected = this.#pattern.test(key)
+      ? { metric, help: `Statistic ${protocol}${name}.`, valid: isValidMetricName(metric) }
+      : null;
+    byName.set(name, selected);
+    this.#size++;
+    return selected;
+  }
+}
+
+const SELECTED_NAMES = new WeakMap<RegExp, SelectedNames>();
+
+function selectedNames(pattern: RegExp): SelectedNames {
+  let names = SELECTED_NAMES.get(pattern);
+  if (names === undefined) {
+    names = new SelectedNames(pattern);
+    SELECTED_NAMES.set(pattern, names);
+  }
+  return names;
+}
+
 /**
  * node_exporter's netstat collector: every `Protocol_Field` of /proc/net/netstat, /proc/net/snmp
  * and /proc/net/snmp6 that matches settings.netstat.fields, as an untyped node_netstat_* sample.
@@ -89,7 +148,7 @@ export const netstatCollector: HostCollector = {
     // A protocol in a later file replaces the earlier one wholesale, as node_exporter's merge does.
     for (const [protocol, stats] of snmp) netstat.set(protocol, stats);
     for (const [protocol, stats] of snmp6) netstat.set(protocol, stats);
-    const wanted = ctx.settings.netstat.fields;
+    const names = selectedNames(ctx.settings.netstat.fields);
     const families: MetricFamily[] = [];
     for (const [protocol, stats] of netstat) {
       for (const [name, raw] of stats) {
@@ -99,13 +158,12 @@ export const netstatCollector: HostCollector = {
         } catch {
           throw new Error(`invalid value ${raw} in netstats: ${protocol}${name}`);
         }
-        const key = `${protocol}_${name}`;
-        if (!wanted.test(key)) continue;
-        const metric = `node_netstat_${key}`;
+        const selected = names.of(protocol, name);
+        if (selected === null) continue;
         // client_golang rejects such a name (node_exporter 1.5 panics on it); fail the scrape instead.
-        if (!isValidMetricName(metric))
-          throw new Error(`invalid netstat metric name ${JSON.stringify(metric)}`);
-        families.push(single(metric, `Statistic ${protocol}${name}.`, 'untyped', value));
+        if (!selected.valid)
+          throw new Error(`invalid netstat metric name ${JSON.stringify(selected.metric)}`);
+        families.push(single(selected.metric, selected.help, 'untyped', value));
       }
     }
     return families;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../common/log.js';
-import { family, type MetricFamily } from '../../common/metrics/family.js';
+import { family, type Labels, type MetricFamily, type Sample } from '../../common/metrics/family.js';
 import {
   type CollectContext,
   type HostCollector,
@@ -14,7 +14,10 @@ import {
 export interface ScrapeOptions {
   readonly paths: HostPaths;
   readonly settings: HostCollectorSettings;
-  /** Per-area time limit: an area still running after it reports failure, and the scrape goes on. */
+  /**
+   * Time limit of the areas, which all start together at the scrape: an area still running after it
+   * reports failure, and the scrape goes on.
+   */
   readonly timeoutMs: number;
   readonly logger: Logger;
 }
@@ -27,7 +30,7 @@ interface AreaResult {
 }
 
 /**
- * Runs the enabled host collectors concurrently, each under its own time limit, and adds
+ * Runs the enabled host collectors concurrently, each under the scrape's time limit, and adds
  * node_scrape_collector_success / _duration_seconds as node_exporter does. An area whose previous
  * run has not returned (a hung NFS statfs, say) is not started again, so stuck work never piles up.
  */
@@ -60,53 +63,72 @@ export class HostScraper {
   }
 
   async #collect(): Promise<MetricFamily[]> {
-    const results = await Promise.all(this.#collectors.map((c) => this.#runArea(c)));
-    const families: MetricFamily[] = [];
-    const duration = family(
-      'node_scrape_collector_duration_seconds',
-      'node_exporter: Duration of a collector scrape.',
-      'gauge',
-    );
-    const success = family(
-      'node_scrape_collector_success',
-      'node_exporter: Whether a collector succeeded.',
-      'gauge',
-    );
-    for (const r of results) {
-      families.push(...r.families);
-      duration.samples.push({ labels: { collector: r.name }, value: r.seconds });
-      success.samples.push({ labels: { collector: r.name }, value: r.success ? 1 : 0 });
-    }
-    families.push(duration, success);
-    return families;
-  }
-
-  async #runArea(collector: HostCollector): Promise<AreaResult> {
     const { logger, timeoutMs } = this.#options;
-    const start = performance.now();
-    const elapsed = () => (performance.now() - start) / 1000;
-    if (this.#inFlight.has(collector.name)) {
-      logger.warn({ collector: collector.name }, 'collector failed: its previous run has not returned yet');
-      return { name: collector.name, families: [], success: false, seconds: elapsed() };
-    }
+    // Every area starts now, under the same time limit: one deadline and one signal serve them all.
     const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new Error(`timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+    });
+    // Areas still running hear the rejection through their race; nobody else needs to.
+    deadline.catch(() => {});
     const ctx: CollectContext = {
       paths: this.#options.paths,
       settings: this.#options.settings,
       signal: controller.signal,
       logger,
     };
+    let results: AreaResult[];
+    try {
+      results = await Promise.all(this.#collectors.map((c) => this.#runArea(c, ctx, deadline)));
+    } finally {
+      clearTimeout(timer);
+    }
+    const duration: Sample[] = [];
+    const success: Sample[] = [];
+    const families: MetricFamily[] = [];
+    for (const r of results) {
+      for (const f of r.families) families.push(f);
+      const labels = collectorLabels(r.name);
+      duration.push({ labels, value: r.seconds });
+      success.push({ labels, value: r.success ? 1 : 0 });
+    }
+    families.push(
+      family(
+        'node_scrape_collector_duration_seconds',
+        'node_exporter: Duration of a collector scrape.',
+        'gauge',
+        duration,
+      ),
+      family(
+        'node_scrape_collector_success',
+        'node_exporter: Whether a collector succeeded.',
+        'gauge',
+        success,
+      ),
+    );
+    return families;
+  }
+
+  async #runArea(
+    collector: HostCollector,
+    ctx: CollectContext,
+    deadline: Promise<never>,
+  ): Promise<AreaResult> {
+    const { logger } = this.#options;
+    const start = performance.now();
+    const elapsed = () => (performance.now() - start) / 1000;
+    if (this.#inFlight.has(collector.name)) {
+      logger.warn({ collector: collector.name }, 'collector failed: its previous run has not returned yet');
+      return { name: collector.name, families: [], success: false, seconds: elapsed() };
+    }
     this.#inFlight.add(collector.name);
     const run = collector.collect(ctx).finally(() => this.#inFlight.delete(collector.name));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(new Error(`timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-    });
     try {
-      const families = await Promise.race([run, timeout]);
+      const families = await Promise.race([run, deadline]);
       return { name: collector.name, families, success: true, seconds: elapsed() };
     } catch (err) {
       const seconds = elapsed();
@@ -129,8 +151,18 @@ export class HostScraper {
       // node_exporter serves what a collector sent before it failed, next to success 0.
       const families = err instanceof PartialCollectionError ? err.families : [];
       return { name: collector.name, families, success: false, seconds };
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+/** The `collector` label of the node_scrape_collector_* series: fixed per area, so made once. */
+const COLLECTOR_LABELS = new Map<string, Labels>();
+
+function collectorLabels(name: string): Labels {
+  let labels = COLLECTOR_LABELS.get(name);
+  if (labels === undefined) {
+    labels = Object.freeze({ collector: name });
+    COLLECTOR_LABELS.set(name, labels);
+  }
+  return labels;
 }

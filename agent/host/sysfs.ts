@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { listDir, messageOf, NoDataError, readLinkOptional, readText } from './collector.js';
+import {
+  listDirSync,
+  messageOf,
+  NoDataError,
+  quietly,
+  readLinkOptional,
+  readText,
+  readTextSync,
+} from './collector.js';
 import { compareStrings, parseGoUint, trimSpace } from './goparse.js';
 
 /**
@@ -56,8 +64,8 @@ const PROCFS_READ_LIMIT = 1024 * 1024;
  * The first 128 bytes of a sysfs attribute, untrimmed: what one read(2) into a 128-byte buffer
  * returns (node_exporter's hwmon sysReadFile). Throws the fs error (ENOENT, EISDIR, EACCES...).
  */
-export async function sysReadBytes(file: string, signal?: AbortSignal): Promise<string> {
-  const text = await readText(file, signal);
+export function sysReadBytesSync(file: string, signal?: AbortSignal): string {
+  const text = readTextSync(file, signal);
   // A UTF-16 unit never takes more than 3 bytes in UTF-8, so short strings need no byte count.
   if (text.length * 3 > SYS_READ_LIMIT && Buffer.byteLength(text) > SYS_READ_LIMIT) {
     return Buffer.from(text).subarray(0, SYS_READ_LIMIT).toString();
@@ -65,9 +73,17 @@ export async function sysReadBytes(file: string, signal?: AbortSignal): Promise<
   return text;
 }
 
+export async function sysReadBytes(file: string, signal?: AbortSignal): Promise<string> {
+  return sysReadBytesSync(file, signal);
+}
+
 /** procfs' util.SysReadFile: the first 128 bytes of a sysfs attribute, TrimSpace'd. Throws the fs error. */
+export function sysReadFileSync(file: string, signal?: AbortSignal): string {
+  return trimSpace(sysReadBytesSync(file, signal));
+}
+
 export async function sysReadFile(file: string, signal?: AbortSignal): Promise<string> {
-  return trimSpace(await sysReadBytes(file, signal));
+  return sysReadFileSync(file, signal);
 }
 
 /** procfs' util.ReadUintFromFile: ParseUint(TrimSpace(contents), 10, 64); throws the fs or parse error. */
@@ -115,8 +131,13 @@ export async function readOrNoData(file: string, signal: AbortSignal, what: stri
 // ---------------------------------------------------------------------------------------------
 // Directories.
 
+function newFsError(message: string): Error {
+  return new Error(message);
+}
+
+/** An error shaped like the fs module's, without a stack trace (see quietly). */
 function fsError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
+  return Object.assign(quietly(newFsError, message), { code });
 }
 
 /**
@@ -124,11 +145,11 @@ function fsError(code: string, message: string): Error {
  * a missing directory, ENOTDIR for a file (listDir answers [] for both, which node_exporter treats
  * differently from an empty directory; only an empty listing costs the extra look).
  */
-export async function readDir(dir: string): Promise<string[]> {
-  const entries = await listDir(dir);
+export function readDirSync(dir: string): string[] {
+  const entries = listDirSync(dir);
   if (entries.length > 0) return entries.sort(compareStrings);
   try {
-    await readText(dir);
+    readTextSync(dir);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'EISDIR') return [];
@@ -139,10 +160,14 @@ export async function readDir(dir: string): Promise<string[]> {
   throw fsError('ENOTDIR', `readdirent ${dir}: not a directory`);
 }
 
+export async function readDir(dir: string): Promise<string[]> {
+  return readDirSync(dir);
+}
+
 /** readDir of an area's class directory, whose absence means the hardware is absent: NoDataError. */
 export async function readDirOrNoData(dir: string, noData: string): Promise<string[]> {
   try {
-    return await readDir(dir);
+    return readDirSync(dir);
   } catch (err) {
     if (isNotExist(err)) throw new NoDataError(noData);
     throw err;
@@ -150,8 +175,12 @@ export async function readDirOrNoData(dir: string, noData: string): Promise<stri
 }
 
 /** Directory entries in Go's os.ReadDir order, [] when the directory is missing (listDir, sorted). */
+export function readDirSortedSync(dir: string): string[] {
+  return listDirSync(dir).sort(compareStrings);
+}
+
 export async function readDirSorted(dir: string): Promise<string[]> {
-  return (await listDir(dir)).sort(compareStrings);
+  return readDirSortedSync(dir);
 }
 
 /**
@@ -159,7 +188,7 @@ export async function readDirSorted(dir: string): Promise<string[]> {
  * followed by a digit; [] when `dir` does not exist.
  */
 export async function globNumbered(dir: string, prefix: string): Promise<string[]> {
-  const names = await readDirSorted(dir);
+  const names = readDirSortedSync(dir);
   return names.filter(
     (n) => n.length > prefix.length && n.startsWith(prefix) && isDigit(n.charCodeAt(prefix.length)),
   );
@@ -175,7 +204,7 @@ function isDigit(code: number): boolean {
  */
 export async function pathKind(file: string): Promise<'directory' | 'file' | 'missing' | 'unreadable'> {
   try {
-    await readText(file);
+    readTextSync(file);
     return 'file';
   } catch (err) {
     const code = errnoCode(err);

@@ -341,16 +341,25 @@ export class RaftNode {
     return progress;
   }
 
-  /** Keeps one progress per voter (and ourselves) after a membership change we appended. */
+  /**
+   * Tracks every voter after a membership change we appended. A removed voter stays tracked (it
+   * counts towards nothing) until forgetRemoved(), so it receives the entry that removes it and
+   * stops campaigning; dropped at once, a live removed node would never learn of its removal.
+   */
   private trackVoters(): void {
     for (const id of this.voters) {
       // A new member gets one check-quorum round to answer before it counts as unreachable.
       if (!this.progress.has(id)) this.track(id).recentActive = true;
     }
+    if (!this.isVoter(this.transferee)) this.transferee = NO_NODE;
+  }
+
+  /** Stops replicating to removed voters once their removal is committed (called once per election timeout). */
+  private forgetRemoved(): void {
+    if (this.log.committed < this.log.membership.lastChangeIndex) return;
     for (const id of this.progress.keys()) {
       if (id !== this.id && !this.isVoter(id)) this.progress.delete(id);
     }
-    if (!this.isVoter(this.transferee)) this.transferee = NO_NODE;
   }
 
   private inLeaderLease(): boolean {
@@ -521,6 +530,7 @@ export class RaftNode {
       }
       // A transfer that did not finish within an election timeout is abandoned.
       this.transferee = NO_NODE;
+      this.forgetRemoved();
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
@@ -541,7 +551,8 @@ export class RaftNode {
   }
 
   private stepLeader(m: Message): void {
-    // Only voters we track can affect replication, commitment or reads.
+    // Only nodes we track answer here: voters, and removed voters still being told of their removal
+    // (advanceCommit, elections and reads count voters only).
     const progress = this.progress.get(m.from);
     if (!progress) return;
     if (m.type === 'appendResponse') {

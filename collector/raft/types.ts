@@ -179,6 +179,9 @@ export interface Status {
   readonly voters: readonly NodeId[];
   /** The node leadership is being handed to, or NO_NODE. */
   readonly transferee: NodeId;
-  /** Leader only: the highest index known replicated on each voter (itself included); empty otherwise. */
+  /**
+   * Leader only: the highest index known replicated on each node it replicates to: every voter
+   * (itself included), and for a while a removed voter, until its removal commits; empty otherwise.
+   */
   readonly matchIndex: ReadonlyMap<NodeId, number>;
 }

@@ -23,6 +23,19 @@ export interface ToggleSpec {
   readonly defaultValue: boolean;
 }
 
+/**
+ * A repeatable option: `--name a --name b`, each value possibly a comma-separated list, the same
+ * list in QUORUMWATCH_NAME, or a YAML sequence in the config file. Like a scalar, the highest layer
+ * that has it wins whole: lists from different layers are not merged.
+ */
+export interface ListOptionSpec {
+  readonly name: string;
+  readonly valueName: string;
+  readonly description: string;
+  /** The list's place in the config file when it is not the flag name (`consensus.sources`). */
+  readonly fileKey?: string;
+}
+
 export const ENV_PREFIX = 'QUORUMWATCH_';
 
 export function envName(name: string): string {
@@ -36,6 +49,26 @@ export function addScalarOptions(cmd: Command, specs: readonly ScalarOptionSpec[
     else if (spec.defaultDescription !== undefined) option.default(undefined, spec.defaultDescription);
     cmd.addOption(option);
   }
+}
+
+function appendItems(value: string, previous: readonly string[] | undefined): string[] {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  return [...(previous ?? []), ...items];
+}
+
+export function addListOption(cmd: Command, spec: ListOptionSpec): void {
+  cmd.addOption(
+    new Option(`--${spec.name} <${spec.valueName}>`, `${spec.description} (repeatable)`)
+      .env(envName(spec.name))
+      .argParser(appendItems),
+  );
+}
+
+export function listFileKey(spec: ListOptionSpec): string {
+  return spec.fileKey ?? spec.name;
 }
 
 /** `--<prefix>.<key>` / `--no-<prefix>.<key>` for each toggle. */
@@ -94,8 +127,43 @@ export function resolveScalars(
   return resolved;
 }
 
+export interface ResolvedList {
+  /** Strings from a flag or variable; from the file, the items as YAML gave them, for the caller to check. */
+  readonly items: readonly unknown[];
+  /** Where the items came from, to start an error message: `--name`, the variable, or the file's key. */
+  readonly origin: string;
+}
+
+/** The final items of a list option: flag, else environment, else config file, else none. */
+export function resolveList(
+  cmd: Command,
+  spec: ListOptionSpec,
+  file: ConfigSection,
+  fileName: string | undefined,
+): ResolvedList {
+  const key = attributeName(cmd, spec.name);
+  const source = cmd.getOptionValueSource(key);
+  if (source === 'cli' || source === 'env') {
+    const origin = source === 'cli' ? `--${spec.name}` : envName(spec.name);
+    return { items: cmd.opts()[key] as string[], origin };
+  }
+  const fileValue = fromFile(file, listFileKey(spec));
+  const origin = `config file ${fileName}: ${listFileKey(spec)}`;
+  if (fileValue !== undefined && !Array.isArray(fileValue)) throw new UsageError(`${origin} must be a list`);
+  return { items: fileValue ?? [], origin };
+}
+
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+/** An on/off environment variable (true/false, 1/0, yes/no, on/off); undefined when unset or empty. */
+export function envSwitch(env: NodeJS.ProcessEnv, variable: string): boolean | undefined {
+  const value = env[variable]?.toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new UsageError(`${variable} must be true or false, got "${env[variable]}"`);
+}
 
 export function resolveToggles(
   cmd: Command,
@@ -118,12 +186,9 @@ export function resolveToggles(
       result.set(t.key, Boolean(values[key]));
       continue;
     }
-    const variable = envName(`${prefix}.${t.key}`);
-    const envValue = env[variable]?.toLowerCase();
-    if (envValue !== undefined && envValue !== '') {
-      if (TRUE.has(envValue)) result.set(t.key, true);
-      else if (FALSE.has(envValue)) result.set(t.key, false);
-      else throw new UsageError(`${variable} must be true or false, got "${env[variable]}"`);
+    const envValue = envSwitch(env, envName(`${prefix}.${t.key}`));
+    if (envValue !== undefined) {
+      result.set(t.key, envValue);
       continue;
     }
     const fileValue = file[t.key];

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
-import { UsageError } from './errors.js';
+import { FatalError, UsageError } from './errors.js';
 
 /** Converts one setting, turning any parse error into a UsageError that names the flag. */
 export function setting<T>(flag: string, text: string | undefined, parse: (text: string) => T): T {
@@ -20,4 +21,15 @@ export function logLevelSetting(text: string | undefined): LogLevel {
 export function requiredSetting(flag: string, value: string | undefined): string {
   if (value === undefined || value === '') throw new UsageError(`--${flag} is required`);
   return value;
+}
+
+/** The contents of the file a flag names (undefined when none is named); unreadable is a FatalError naming the flag. */
+export async function readSettingFile(flag: string, file: string | undefined): Promise<Buffer | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new FatalError(`cannot read --${flag} ${file}: ${reason}`);
+  }
 }

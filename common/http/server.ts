@@ -4,7 +4,12 @@ import { FatalError } from '../config/errors.js';
 import { formatListenAddress, type ListenAddress } from '../config/listen.js';
 import type { Logger } from '../log.js';
 
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+/** `params` holds the values of the route's `:name` segments (empty for exact routes). */
+export type Handler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  params: Readonly<Record<string, string>>,
+) => void | Promise<void>;
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** A handler serves GET (and HEAD); a method map serves the methods it names. */
@@ -12,7 +17,7 @@ export type Route = Handler | Readonly<Partial<Record<Method, Handler>>>;
 
 export interface HttpServerOptions {
   readonly listen: ListenAddress;
-  /** Exact path → route. */
+  /** Path → route; a segment written `:name` (as in /items/:id) matches any one non-empty segment. */
   readonly routes: Readonly<Record<string, Route>>;
   readonly logger: Logger;
   /** Takes over an HTTP upgrade (the collectors' Raft WebSocket); returns false to refuse it. */
@@ -30,15 +35,56 @@ export class ListenError extends FatalError {
   override name = 'ListenError';
 }
 
+interface RouteMatch {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+/** Exact paths are looked up directly; paths with `:name` segments are tried in order. */
+function routeMatcher(routes: Readonly<Record<string, Route>>): (path: string) => RouteMatch | undefined {
+  const patterns = Object.entries(routes)
+    .filter(([key]) => key.includes('/:'))
+    .map(([key, route]) => ({ segments: key.split('/'), route }));
+  return (path) => {
+    const exact = routes[path];
+    if (exact) return { route: exact, params: {} };
+    const parts = path.split('/');
+    for (const { segments, route } of patterns) {
+      if (segments.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const matches = segments.every((segment, i) => {
+        const part = parts[i] as string;
+        if (!segment.startsWith(':')) return segment === part;
+        const value = decodeSegment(part);
+        if (value === undefined || value === '') return false;
+        params[segment.slice(1)] = value;
+        return true;
+      });
+      if (matches) return { route, params };
+    }
+    return undefined;
+  };
+}
+
+function decodeSegment(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined; // a malformed %-escape names no resource
+  }
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const { routes, logger } = options;
+  const { logger } = options;
+  const match = routeMatcher(options.routes);
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const route = routes[path];
-    if (!route) {
+    const found = match(path);
+    if (!found) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('404 page not found\n');
       return;
     }
+    const { route, params } = found;
     const methods: Partial<Record<Method, Handler>> = typeof route === 'function' ? { GET: route } : route;
     const method = (req.method === 'HEAD' ? 'GET' : req.method) as Method;
     const handler = methods[method];
@@ -49,7 +95,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         .end('method not allowed\n');
       return;
     }
-    Promise.resolve(handler(req, res)).catch((err: unknown) => {
+    Promise.resolve(handler(req, res, params)).catch((err: unknown) => {
       logger.error({ err: (err as Error).message, path }, 'request failed');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('internal error\n');

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import { accepts } from '../http/accept.js';
 import type { Handler } from '../http/server.js';
 import { contentType, encode, negotiateFormat } from './exposition.js';
@@ -8,8 +8,54 @@ import type { MetricFamily } from './family.js';
 
 const gzipAsync = promisify(gzip);
 
+/**
+ * Bodies below this size (a few milliseconds of compression) are gzipped in one synchronous call:
+ * the asynchronous API passes a body to the thread pool in 16 KiB steps, which costs more CPU than
+ * compressing a typical answer (60 KiB) takes. Larger bodies (hosts with thousands of devices) are
+ * compressed off the event loop.
+ */
+const SYNC_GZIP_LIMIT = 1024 * 1024;
+
 function byName(a: MetricFamily, b: MetricFamily): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * Sorts families by name, as `families.sort(byName)` does. An endpoint serves the same few hundred
+ * names on every scrape, so it remembers where each name ended up last time: when every name is
+ * known and none repeats, the families are put in those places directly, without comparing names.
+ * Anything else (a new name, a name twice) takes the full sort, whose result becomes the new order.
+ */
+function nameSorter(): (families: MetricFamily[]) => MetricFamily[] {
+  let positions = new Map<string, number>();
+  return (families) => {
+    const slots = new Array<MetricFamily | undefined>(positions.size);
+    let placed = true;
+    for (const f of families) {
+      const position = positions.get(f.name);
+      if (position === undefined || slots[position] !== undefined) {
+        placed = false;
+        break;
+      }
+      slots[position] = f;
+    }
+    if (placed) {
+      const sorted: MetricFamily[] = [];
+      for (const f of slots) if (f !== undefined) sorted.push(f);
+      return sorted;
+    }
+    const sorted = families.sort(byName);
+    positions = new Map();
+    for (let i = 0; i < sorted.length; i++) {
+      const name = (sorted[i] as MetricFamily).name;
+      if (positions.has(name)) {
+        positions = new Map(); // a repeated name: no fixed order to remember
+        break;
+      }
+      positions.set(name, i);
+    }
+    return sorted;
+  };
 }
 
 /**
@@ -17,12 +63,17 @@ function byName(a: MetricFamily, b: MetricFamily): number {
  * the format the scraper asked for, gzipped when it accepts gzip (Prometheus does).
  */
 export function metricsEndpoint(gather: () => Promise<MetricFamily[]>): Handler {
+  const sortByName = nameSorter();
   return async (req, res) => {
-    const families = (await gather()).sort(byName);
+    const families = sortByName(await gather());
     const format = negotiateFormat(req.headers.accept);
     const body = encode(families, format);
     const gzipped = accepts(req.headers['accept-encoding'], 'gzip');
-    const payload = gzipped ? await gzipAsync(body) : Buffer.from(body);
+    const payload = gzipped
+      ? body.length < SYNC_GZIP_LIMIT
+        ? gzipSync(body)
+        : await gzipAsync(body)
+      : Buffer.from(body);
     const headers: http.OutgoingHttpHeaders = {
       'content-type': contentType(format),
       vary: 'Accept-Encoding',

@@ -1,5 +1,5 @@
 import { accepts } from '../http/accept.js';
-import type { Labels, MetricFamily, Sample } from './family.js';
+import type { Labels, MetricFamily } from './family.js';
 
 /** Prometheus text format 0.0.4, what Prometheus asks for by default. */
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -19,19 +19,60 @@ export function contentType(format: ExpositionFormat): string {
 
 /** Encodes families in the chosen format; OpenMetrics output ends with the mandatory `# EOF`. */
 export function encode(families: Iterable<MetricFamily>, format: ExpositionFormat): string {
-  const parts: string[] = [];
   const openMetrics = format === 'openmetrics';
+  const headers = openMetrics ? OPENMETRICS_HEADERS : TEXT_HEADERS;
+  // One string grown in place (V8 joins the pieces once, when the text is first read as a whole):
+  // no line strings, label lists or part arrays per sample.
+  let out = '';
   for (const f of families) {
     if (f.samples.length === 0) continue;
-    const familyName = openMetrics ? openMetricsFamilyName(f) : f.name;
-    const type = openMetrics ? openMetricsType(f.type) : f.type;
-    parts.push(`# HELP ${familyName} ${escapeHelp(f.help)}\n# TYPE ${familyName} ${type}\n`);
+    const header = headerOf(headers, f, openMetrics);
+    out += header.text;
     for (const s of f.samples) {
-      parts.push(sampleLine(sampleName(f, s, familyName, openMetrics), s.labels, s.value));
+      out += s.name ?? header.sampleName;
+      if (s.labels !== undefined) out += labelText(s.labels);
+      out += ' ';
+      out += formatValue(s.value);
+      out += '\n';
     }
   }
-  if (openMetrics) parts.push('# EOF\n');
-  return parts.join('');
+  if (openMetrics) out += '# EOF\n';
+  return out;
+}
+
+interface FamilyHeader {
+  readonly help: string;
+  readonly type: MetricFamily['type'];
+  /** The `# HELP` and `# TYPE` lines. */
+  readonly text: string;
+  /** The name of a sample that has none of its own. */
+  readonly sampleName: string;
+}
+
+/*
+ * The HELP/TYPE lines of each family name, per format: a family's name, help and type are the same
+ * on every scrape, so they are escaped and joined once. A cache entry is used only while help and
+ * type still match; families whose names come from outside (textfiles) cannot grow it without bound.
+ */
+const MAX_CACHED_HEADERS = 4096;
+const TEXT_HEADERS = new Map<string, FamilyHeader>();
+const OPENMETRICS_HEADERS = new Map<string, FamilyHeader>();
+
+function headerOf(cache: Map<string, FamilyHeader>, f: MetricFamily, openMetrics: boolean): FamilyHeader {
+  const cached = cache.get(f.name);
+  if (cached !== undefined && cached.help === f.help && cached.type === f.type) return cached;
+  const familyName = openMetrics ? openMetricsFamilyName(f) : f.name;
+  const type = openMetrics ? openMetricsType(f.type) : f.type;
+  const header: FamilyHeader = {
+    help: f.help,
+    type: f.type,
+    text: `# HELP ${familyName} ${escapeHelp(f.help)}\n# TYPE ${familyName} ${type}\n`,
+    // OpenMetrics names a counter's samples with `_total`, its family without.
+    sampleName: openMetrics && f.type === 'counter' ? `${familyName}_total` : f.name,
+  };
+  if (cache.size >= MAX_CACHED_HEADERS) cache.clear();
+  cache.set(f.name, header);
+  return header;
 }
 
 /** OpenMetrics names a counter family without its `_total`; its samples always carry it. */
@@ -43,22 +84,30 @@ function openMetricsType(type: MetricFamily['type']): string {
   return type === 'untyped' ? 'unknown' : type;
 }
 
-function sampleName(f: MetricFamily, s: Sample, familyName: string, openMetrics: boolean): string {
-  if (s.name !== undefined) return s.name;
-  if (openMetrics && f.type === 'counter') return `${familyName}_total`;
-  return f.name;
+/** `{a="1",b="2"}` with the label names in sorted order, or '' for no labels. */
+function labelText(labels: Labels): string {
+  let text = '';
+  let previous: string | undefined;
+  for (const key in labels) {
+    // Areas mostly list their labels in order already; only the others pay for sorting.
+    if (previous !== undefined && key < previous) return sortedLabelText(labels);
+    previous = key;
+    text += text === '' ? '{' : ',';
+    text += key;
+    text += '="';
+    text += escapeLabelValue(labels[key] ?? '');
+    text += '"';
+  }
+  return text === '' ? text : `${text}}`;
 }
 
-function sampleLine(name: string, labels: Labels | undefined, value: number): string {
-  let line = name;
-  if (labels) {
-    const pairs: string[] = [];
-    for (const key of Object.keys(labels).sort()) {
-      pairs.push(`${key}="${escapeLabelValue(labels[key] ?? '')}"`);
-    }
-    if (pairs.length > 0) line += `{${pairs.join(',')}}`;
+function sortedLabelText(labels: Labels): string {
+  let text = '';
+  for (const key of Object.keys(labels).sort()) {
+    text += text === '' ? '{' : ',';
+    text += `${key}="${escapeLabelValue(labels[key] ?? '')}"`;
   }
-  return `${line} ${formatValue(value)}\n`;
+  return `${text}}`;
 }
 
 export function formatValue(value: number): string {
@@ -68,10 +117,15 @@ export function formatValue(value: number): string {
   return String(value);
 }
 
+const HELP_SPECIAL = /[\\\n]/;
+const LABEL_VALUE_SPECIAL = /[\\\n"]/;
+
 function escapeHelp(help: string): string {
+  if (!HELP_SPECIAL.test(help)) return help;
   return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 function escapeLabelValue(value: string): string {
+  if (!LABEL_VALUE_SPECIAL.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }

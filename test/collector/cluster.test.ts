@@ -16,24 +16,6 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-async function proposeAll(c: CollectorCluster, leader: number, records: string[]): Promise<void> {
-  for (const record of records) {
-    const res = await c.propose(leader, record);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-  }
-}
-
-/** Waits until the members hold the same applied log (same records, same hash chain). */
-async function sameLog(c: CollectorCluster, members: number[], records: number): Promise<string> {
-  return waitFor(`members ${members.join(',')} to apply ${records} records`, async () => {
-    const statuses = await Promise.all(members.map((id) => c.status(id)));
-    const digests = new Set(statuses.map((s) => s.log.digest));
-    return statuses.every((s) => s.log.records === records) && digests.size === 1
-      ? [...digests][0]
-      : undefined;
-  });
-}
-
 async function walSegments(dir: string): Promise<string[]> {
   return (await readdir(path.join(dir, 'wal'))).filter((f) => f.endsWith('.wal')).sort();
 }
@@ -54,7 +36,7 @@ describe('collector cluster', () => {
     expect((await httpGet(`${cluster.url(follower)}/readyz`)).status).toBe(200);
     expect((await httpGet(`${cluster.url(follower)}/healthz`)).status).toBe(200);
 
-    await proposeAll(cluster, leader.id, ['a', 'b', 'c']);
+    await cluster.proposeAll(leader.id, ['a', 'b', 'c']);
     const notLeader = await cluster.propose(follower, 'x');
     expect(notLeader.status).toBe(503);
     expect(notLeader.body).toMatchObject({
@@ -62,7 +44,7 @@ describe('collector cluster', () => {
       leader: leader.id,
       leaderUrl: cluster.url(leader.id),
     });
-    await sameLog(cluster, [1, 2, 3], 3);
+    await cluster.sameLog([1, 2, 3], 3);
 
     const metricsText = (await httpGet(`${cluster.url(leader.id)}/metrics`)).body;
     const metrics = parseText(metricsText);
@@ -97,17 +79,17 @@ describe('collector cluster', () => {
   it('elects a new leader with a higher term after kill -9, and the killed member catches up on restart', async () => {
     cluster = await CollectorCluster.start();
     const first = await cluster.agreedLeader();
-    await proposeAll(cluster, first.id, ['one', 'two']);
+    await cluster.proposeAll(first.id, ['one', 'two']);
     await cluster.processes.get(first.id)?.stop('SIGKILL');
     const survivors = [1, 2, 3].filter((id) => id !== first.id);
     const second = await cluster.agreedLeader(survivors);
     expect(second.term).toBeGreaterThan(first.term);
     expect(second.id).not.toBe(first.id);
-    await proposeAll(cluster, second.id, ['three', 'four']);
-    await sameLog(cluster, survivors, 4);
+    await cluster.proposeAll(second.id, ['three', 'four']);
+    await cluster.sameLog(survivors, 4);
 
     cluster.startMember(first.id);
-    const digest = await sameLog(cluster, [1, 2, 3], 4);
+    const digest = await cluster.sameLog([1, 2, 3], 4);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     expect((await cluster.status(first.id)).leader).toBe(second.id);
   });
@@ -117,22 +99,22 @@ describe('collector cluster', () => {
     // from the transfer: without it the followers would hear nothing for at least 10 s first.
     cluster = await CollectorCluster.start({ electionTimeout: '10s', heartbeat: '100ms' });
     const first = await cluster.agreedLeader(undefined, 60_000);
-    await proposeAll(cluster, first.id, ['before']);
+    await cluster.proposeAll(first.id, ['before']);
     const leaving = cluster.processes.get(first.id);
     expect(await leaving?.stop('SIGTERM')).toBe(0);
     expect(leaving?.output()).toContain('leadership transferred');
     const survivors = [1, 2, 3].filter((id) => id !== first.id);
     const second = await cluster.agreedLeader(survivors, 5_000);
     expect(second.term).toBe(first.term + 1);
-    await proposeAll(cluster, second.id, ['after']);
+    await cluster.proposeAll(second.id, ['after']);
   }, 120_000);
 
   it('recovers from a torn last write, and refuses to start on a corrupted log', async () => {
     cluster = await CollectorCluster.start();
     const leader = await cluster.agreedLeader();
-    await proposeAll(cluster, leader.id, ['r1', 'r2', 'r3']);
+    await cluster.proposeAll(leader.id, ['r1', 'r2', 'r3']);
     const victim = [1, 2, 3].find((id) => id !== leader.id) as number;
-    await sameLog(cluster, [1, 2, 3], 3);
+    await cluster.sameLog([1, 2, 3], 3);
     await cluster.processes.get(victim)?.stop('SIGKILL');
 
     // Torn tail: the last record loses its last bytes, as a crash mid-write leaves it.
@@ -142,7 +124,7 @@ describe('collector cluster', () => {
     const size = (await readFile(last)).length;
     await truncate(last, size - 3);
     const restarted = cluster.startMember(victim);
-    await sameLog(cluster, [1, 2, 3], 3);
+    await cluster.sameLog([1, 2, 3], 3);
     expect(restarted.output()).toMatch(/torn/i);
     await restarted.stop('SIGKILL');
 

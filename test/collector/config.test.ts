@@ -82,6 +82,31 @@ describe('collector configuration', () => {
     await expect(resolve(['--id', '1', '--peers', peers])).rejects.toThrow(message);
   });
 
+  it('joins with --join, QUORUMWATCH_JOIN or join: in the file; founds a cluster otherwise', async () => {
+    const base = ['--id', '4', '--peers', `${PEERS},4=http://127.0.0.1:9474`];
+    expect((await resolve(base)).join).toBe(false);
+    expect((await resolve([...base, '--join'])).join).toBe(true);
+    expect((await resolve(base, { QUORUMWATCH_JOIN: 'true' })).join).toBe(true);
+    expect((await resolve(base, { QUORUMWATCH_JOIN: 'false' })).join).toBe(false);
+    await expect(resolve(base, { QUORUMWATCH_JOIN: 'maybe' })).rejects.toThrow(
+      'QUORUMWATCH_JOIN must be true or false, got "maybe"',
+    );
+    const file = path.join(dir.dir, 'join.yml');
+    await writeFile(file, 'collector:\n  join: true\n');
+    expect((await resolve([...base, '--config', file])).join).toBe(true);
+    expect((await resolve([...base, '--config', file], { QUORUMWATCH_JOIN: 'no' })).join).toBe(false);
+    await writeFile(file, 'collector:\n  join: "yes"\n');
+    await expect(resolve([...base, '--config', file])).rejects.toThrow(
+      `config file ${file}: "join" must be true or false`,
+    );
+  });
+
+  it('needs --join to list a current member besides this one', async () => {
+    await expect(resolve(['--id', '4', '--peers', '4=http://127.0.0.1:9474', '--join'])).rejects.toThrow(
+      '--join needs --peers to list the current members as well as this one',
+    );
+  });
+
   it('rejects unknown keys in the collector section', async () => {
     const file = path.join(dir.dir, 'bad.yml');
     await writeFile(file, 'collector:\n  idd: 1\n');

@@ -10,15 +10,22 @@ export interface ClusterOptions {
   readonly extraArgs?: string[];
 }
 
+export interface ApiAnswer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
 /**
  * A cluster of real `quorumwatch collector` processes on free loopback ports, each with its own
- * data directory in one temp dir. Members are numbered from 1 as their Raft ids.
+ * data directory in one temp dir. Members are numbered from 1 as their Raft ids; members added
+ * later (addMember) join with --join.
  */
 export class CollectorCluster {
   readonly processes = new Map<number, RunningProcess>();
+  private readonly joined = new Set<number>();
 
   private constructor(
-    readonly ports: ReadonlyMap<number, number>,
+    private readonly portMap: Map<number, number>,
     readonly dir: string,
     private readonly removeDir: () => Promise<void>,
     private readonly options: ClusterOptions,
@@ -46,9 +53,26 @@ export class CollectorCluster {
     return path.join(this.dir, `member-${id}`);
   }
 
+  /** Every member's port by id, founders first. */
+  get ports(): ReadonlyMap<number, number> {
+    return this.portMap;
+  }
+
+  /**
+   * Starts a new member on a free port with --join (its --peers lists every member started so far,
+   * and itself); it takes part once a leader adds it through the API.
+   */
+  async addMember(id: number): Promise<RunningProcess> {
+    if (this.ports.has(id)) throw new Error(`member ${id} exists already`);
+    this.portMap.set(id, await freePort());
+    this.joined.add(id);
+    return this.startMember(id);
+  }
+
   startMember(id: number): RunningProcess {
     const proc = startProcess(QUORUMWATCH_BIN, [
       'collector',
+      ...(this.joined.has(id) ? ['--join'] : []),
       '--id',
       String(id),
       '--listen',
@@ -91,13 +115,38 @@ export class CollectorCluster {
     );
   }
 
-  async propose(id: number, data: string): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await fetch(`${this.url(id)}/api/v1/raft/proposals`, {
-      method: 'POST',
-      body: data,
-      signal: AbortSignal.timeout(20_000),
+  /** A JSON API call to member `id`. */
+  async api(id: number, method: string, apiPath: string, body?: string): Promise<ApiAnswer> {
+    const res = await fetch(`${this.url(id)}${apiPath}`, {
+      method,
+      body,
+      signal: AbortSignal.timeout(40_000),
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  propose(id: number, data: string): Promise<ApiAnswer> {
+    return this.api(id, 'POST', '/api/v1/raft/proposals', data);
+  }
+
+  /** Proposes each record through `leader`, in order; throws on the first one not accepted. */
+  async proposeAll(leader: number, records: string[]): Promise<void> {
+    for (const record of records) {
+      const res = await this.propose(leader, record);
+      if (res.status !== 200)
+        throw new Error(`proposal ${record}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  }
+
+  /** Waits until the members hold the same applied log (same records, same hash chain); returns its digest. */
+  async sameLog(members: number[], records: number): Promise<string> {
+    return waitFor(`members ${members.join(',')} to apply ${records} records`, async () => {
+      const statuses = await Promise.all(members.map((id) => this.status(id)));
+      const digests = new Set(statuses.map((s) => s.log.digest));
+      return statuses.every((s) => s.log.records === records) && digests.size === 1
+        ? [...digests][0]
+        : undefined;
+    });
   }
 
   async stop(): Promise<void> {

@@ -76,6 +76,23 @@ describe('membership changes', () => {
     expect(sim.leader(rest)).toBe(next);
   });
 
+  it('tells a live removed follower of its removal: it stops campaigning and the leader lets it go', () => {
+    const { sim, leader, followers } = clusterWithSpares(36, 0);
+    const removed = followers[0];
+    const entry = commitChange(sim, leader, { type: 'remove', nodeId: removed });
+    sim.runUntil(() => sim.status(removed).lastIndex >= entry.index, 2 * E, 'the removal to reach it');
+    expect(sim.status(removed).voters).toEqual([leader, followers[1]].sort());
+    // The leader forgets it at the first check-quorum round after the removal commits.
+    sim.runTicks(2 * E);
+    expect([...sim.status(leader).matchIndex.keys()].sort()).toEqual([leader, followers[1]].sort());
+    const campaigns: string[] = [];
+    sim.observe((m) => {
+      if (m.from === removed && (m.type === 'vote' || m.type === 'preVote')) campaigns.push(m.type);
+    });
+    sim.runTicks(10 * E);
+    expect(campaigns).toEqual([]);
+  });
+
   it('allows one change at a time', () => {
     const { sim, leader } = clusterWithSpares(34, 2);
     sim.changeMembership(leader, { type: 'add', nodeId: 4 });

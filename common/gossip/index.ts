@@ -1,0 +1,29 @@
+export {
+  DECODE_FAILURES,
+  type DecodeFailure,
+  type DecodeOptions,
+  type DecodeResult,
+  decodeGossip,
+  encodeGossip,
+} from './codec.js';
+export {
+  DEFAULT_DETECTOR_OPTIONS,
+  type DetectorOptions,
+  FailureDetector,
+  type MemberSource,
+  type MemberState,
+  type MemberStatus,
+} from './detector.js';
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  GOSSIP_KINDS,
+  GOSSIP_VERSION,
+  type GossipKind,
+  type GossipMessage,
+  isClusterName,
+  LIMITS,
+  newIncarnation,
+} from './message.js';
+export { ReplayGuard, type ReplayGuardOptions, type Sequenced } from './replay.js';
+export { ClusterKeyring, MIN_CLUSTER_KEY_BYTES } from './signing.js';
+export { clusterSubscriptions, nodeToken, subjectFor } from './subject.js';
