@@ -18,7 +18,12 @@ describe('phi', () => {
         fc.integer({ min: 1, max: 5_000 }),
         (elapsed, mean, sd) => {
           const reference = akkaPhi(elapsed, mean, sd);
-          if (Number.isFinite(reference)) expect(phi(elapsed, mean, sd)).toBeCloseTo(reference, 9);
+          // Relative: the two forms round differently, and phi runs into the hundreds.
+          if (Number.isFinite(reference)) {
+            expect(Math.abs(phi(elapsed, mean, sd) - reference)).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, Math.abs(reference)),
+            );
+          }
         },
       ),
     );
