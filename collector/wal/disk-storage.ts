@@ -13,6 +13,7 @@ import {
   snapshotFileName,
   WAL_DIRECTORY,
 } from './file-names.js';
+import { lockDirectory } from './lock.js';
 import { encodeWalRecord, type SnapshotId, type WalRecord } from './payload.js';
 import { recover } from './recovery.js';
 import { SegmentWriter } from './segment.js';
@@ -56,6 +57,8 @@ export class DiskStorage implements Storage {
     private readonly memory: MemoryStorage,
     /** The segments on disk, in sequence order; the last one is the writer's once there is one. */
     private readonly segments: SegmentName[],
+    /** This process's claim on the directory, released by close(). */
+    private readonly lock: { release(): Promise<void> },
   ) {
     this.walDir = join(dir, WAL_DIRECTORY);
     this.snapshotDir = join(dir, SNAPSHOT_DIRECTORY);
@@ -70,8 +73,14 @@ export class DiskStorage implements Storage {
     if (options.segmentBytes !== undefined && !(options.segmentBytes > 0)) {
       throw new RangeError(`segmentBytes must be positive, not ${options.segmentBytes}`);
     }
-    const { memory, segments } = await recover(dir, options.logger);
-    return new DiskStorage(dir, options, memory, segments);
+    const lock = await lockDirectory(dir);
+    try {
+      const { memory, segments } = await recover(dir, options.logger);
+      return new DiskStorage(dir, options, memory, segments, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
 
   initialState(): { hardState: HardState; voters: readonly NodeId[] } {
@@ -116,6 +125,7 @@ export class DiskStorage implements Storage {
     this.refusal ??= new WalError('the storage is closed');
     await this.writer?.close();
     this.writer = null;
+    await this.lock.release();
   }
 
   private async persist(batch: Batch): Promise<void> {

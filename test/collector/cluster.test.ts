@@ -138,6 +138,27 @@ describe('collector cluster', () => {
     expect(refused.output()).toMatch(/^quorumwatch: cannot open the Raft log in .*: .*\.wal/m);
   });
 
+  it('refuses a second collector on a data directory in use', async () => {
+    cluster = await CollectorCluster.start();
+    await cluster.agreedLeader();
+    const port = cluster.ports.get(1) as number;
+    const { code, output } = await runCli([
+      'collector',
+      '--id',
+      '1',
+      '--listen',
+      '127.0.0.1:0',
+      '--peers',
+      cluster.peersFlag.replace(`:${port}`, ':1'),
+      '--data-dir',
+      cluster.dataDir(1),
+    ]);
+    expect(code).toBe(1);
+    expect(output.trim()).toBe(
+      `quorumwatch: cannot open the Raft log in ${cluster.dataDir(1)}: ${cluster.dataDir(1)} is in use by another process (pid ${cluster.processes.get(1)?.pid}, per ${cluster.dataDir(1)}/LOCK)`,
+    );
+  });
+
   it.each([
     [['collector', '--peers', '1=http://127.0.0.1:1'], 'quorumwatch: --id is required'],
     [

@@ -125,7 +125,7 @@ describe('the storage directory', () => {
       await writeFile(dir, 'not a directory');
       const failure = openStorage(dir);
       await expect(failure).rejects.toThrow(WalError);
-      await expect(failure).rejects.toThrow(`cannot create directory ${join(dir, 'wal')}`);
+      await expect(failure).rejects.toThrow(`cannot create directory ${dir}: EEXIST`);
     });
   });
 
