@@ -7,10 +7,10 @@ import { addCollectorOptions, resolveCollectorConfig } from './config.js';
 const EXAMPLES = `
 Examples:
   three members on one host (each in its own shell):
-  $ quorumwatch collector --id 1 --listen 127.0.0.1:9471 --data-dir /tmp/qw1 \\
+  $ quorumwatch collector --id 1 --listen 127.0.0.1:9471 --data-dir ./qw1 \\
       --peers 1=http://127.0.0.1:9471,2=http://127.0.0.1:9472,3=http://127.0.0.1:9473
-  $ quorumwatch collector --id 2 --listen 127.0.0.1:9472 --data-dir /tmp/qw2 --peers ...same...
-  $ quorumwatch collector --id 3 --listen 127.0.0.1:9473 --data-dir /tmp/qw3 --peers ...same...
+  $ quorumwatch collector --id 2 --listen 127.0.0.1:9472 --data-dir ./qw2 --peers ...same...
+  $ quorumwatch collector --id 3 --listen 127.0.0.1:9473 --data-dir ./qw3 --peers ...same...
   $ curl -s 127.0.0.1:9471/api/v1/status
 
   with a shared secret and a config file:
@@ -19,7 +19,7 @@ Examples:
   replacing failed member 3 by a new member 4, one change at a time, without downtime (ask any
   member; followers answer 503 naming the leader's URL):
   $ curl -X DELETE http://127.0.0.1:9471/api/v1/raft/members/3
-  $ quorumwatch collector --join --id 4 --listen 127.0.0.1:9474 --data-dir /tmp/qw4 \\
+  $ quorumwatch collector --join --id 4 --listen 127.0.0.1:9474 --data-dir ./qw4 \\
       --peers 1=http://127.0.0.1:9471,2=http://127.0.0.1:9472,4=http://127.0.0.1:9474
   $ curl -X POST http://127.0.0.1:9471/api/v1/raft/members -d '{"id":4,"url":"http://127.0.0.1:9474"}'
   Each answers {"voters":[...]} once the change is applied. A member started with --join founds

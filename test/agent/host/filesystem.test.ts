@@ -101,7 +101,7 @@ describe('filesystem collector against node_exporter', () => {
       ours
         .get('node_filesystem_device_error')
         ?.samples.has(
-          'node_filesystem_device_error{device="/dev/vda",fstype="ext4",mountpoint="/tmp/tab\tand space"}',
+          'node_filesystem_device_error{device="/dev/vda",fstype="ext4",mountpoint="/srv/tab\tand space"}',
         ),
     ).toBe(true);
   });
