@@ -241,6 +241,7 @@ export class Replica {
   }
 
   #serveReads(applied: number): void {
+    if (this.#pendingReads.length === 0) return;
     const waiting: { index: number; context: string }[] = [];
     for (const read of this.#pendingReads) {
       if (read.index > applied) {

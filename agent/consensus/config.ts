@@ -1,7 +1,12 @@
 import { parseDuration } from '../../common/config/duration.js';
 import { UsageError } from '../../common/config/errors.js';
 import { isRecord } from '../../common/config/file.js';
-import type { ListOptionSpec, ResolvedList, ScalarOptionSpec } from '../../common/config/layered.js';
+import {
+  type ListOptionSpec,
+  parseListItems,
+  type ResolvedList,
+  type ScalarOptionSpec,
+} from '../../common/config/layered.js';
 import { setting } from '../../common/config/settings.js';
 import { CONSENSUS_SYSTEMS, type ConsensusSystem } from './reading.js';
 
@@ -94,9 +99,7 @@ export function consensusSettings(
   list: ResolvedList,
   scalars: Readonly<Record<string, string | undefined>>,
 ): ConsensusSettings {
-  const sources = list.items.map((item, i) =>
-    parseSource(item, typeof item === 'string' ? `${list.origin} "${item}"` : `${list.origin}[${i}]`),
-  );
+  const sources = parseListItems(list, parseSource);
   const seen = new Set<string>();
   for (const s of sources) {
     const key = `${s.system}=${s.url.href}`;

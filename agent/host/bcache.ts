@@ -1,15 +1,8 @@
 import path from 'node:path';
 import { family, type MetricFamily, type MetricType, type Sample } from '../../common/metrics/family.js';
-import { type HostCollector, listDir, messageOf, readText, sysPath } from './collector.js';
-import {
-  compareStrings,
-  fields,
-  floatToUint64,
-  numError,
-  parseGoFloat,
-  parseGoInt,
-  scanLines,
-} from './goparse.js';
+import { type HostCollector, messageOf, readText, sysPath } from './collector.js';
+import { fields, floatToUint64, numError, parseGoFloat, parseGoInt, scanLines } from './goparse.js';
+import { readDirSorted } from './sysfs.js';
 
 /**
  * node_exporter 1.5's bcache collector with its default --no-collector.bcache.priorityStats (the
@@ -159,7 +152,7 @@ interface CacheSet {
 
 /** procfs's GetStats for one /sys/fs/bcache/<uuid> directory (all its reads, so its failures too). */
 async function readCacheSet(dir: string, signal: AbortSignal): Promise<CacheSet> {
-  const entries = (await listDir(dir)).sort(compareStrings);
+  const entries = await readDirSorted(dir);
   const bdevNames = entries.filter((n) => BDEV.test(n));
   const cacheNames = entries.filter((n) => CACHE.test(n));
   // The set's own period counters are read (and can fail) but are not exported.
@@ -349,9 +342,7 @@ export const bcacheCollector: HostCollector = {
   async collect(ctx): Promise<MetricFamily[]> {
     const root = sysPath(ctx, 'fs', 'bcache');
     // The glob fs/bcache/*-*: cache set UUIDs, not the "register" files. No module is success.
-    const names = (await listDir(root).catch(() => [] as string[]))
-      .filter((n) => n.includes('-'))
-      .sort(compareStrings);
+    const names = (await readDirSorted(root).catch(() => [] as string[])).filter((n) => n.includes('-'));
     let sets: CacheSet[];
     try {
       sets = await Promise.all(names.map((n) => readCacheSet(path.join(root, n), ctx.signal)));

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { family, type MetricFamily, type Sample } from '../../common/metrics/family.js';
-import { type HostCollector, listDir, messageOf, sysPath } from './collector.js';
-import { compareStrings, lenientUint, scanUint } from './goparse.js';
-import { isNotExist, readDir, sysReadFile } from './sysfs.js';
+import { type HostCollector, messageOf, sysPath } from './collector.js';
+import { lenientUint, scanUint } from './goparse.js';
+import { isNotExist, readDir, readDirSorted, sysReadFile } from './sysfs.js';
 
 /**
  * node_exporter 1.5's btrfs collector as it behaves without its ioctl path: it reads
@@ -253,9 +253,7 @@ export const btrfsCollector: HostCollector = {
     const root = sysPath(ctx, 'fs', 'btrfs');
     // The glob fs/btrfs/*-*: filesystem UUIDs, not the module-wide "features" directory. Like
     // Go's Glob, an unreadable or missing directory matches nothing (module not loaded: success).
-    const names = (await listDir(root).catch(() => [] as string[]))
-      .filter((n) => n.includes('-'))
-      .sort(compareStrings);
+    const names = (await readDirSorted(root).catch(() => [] as string[])).filter((n) => n.includes('-'));
     let filesystems: Filesystem[];
     try {
       filesystems = await Promise.all(names.map((n) => readFilesystem(path.join(root, n), ctx.signal)));

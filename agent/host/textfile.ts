@@ -5,7 +5,7 @@ import type { MetricFamily, MetricType, Sample } from '../../common/metrics/fami
 import { type CollectContext, type HostCollector, listDir, messageOf, readText } from './collector.js';
 import { Gatherer, seriesKey, stripSuffix } from './gather.js';
 import { compareStrings, floatToUint64, formatFloat, goQuote, parseGoFloat, scanInt } from './goparse.js';
-import { errnoCode, readDir } from './sysfs.js';
+import { errnoCode, readDir, readDirSorted } from './sysfs.js';
 
 /**
  * node_exporter's textfile collector: every `*.prom` file of the configured directory (a glob is
@@ -160,8 +160,9 @@ async function glob(pattern: string): Promise<string[]> {
       if (names.includes(base)) out.push(path.join(d, base));
       continue;
     }
-    for (const name of (await listDir(d)).sort(compareStrings))
+    for (const name of await readDirSorted(d)) {
       if (matcher.test(name)) out.push(path.join(d, name));
+    }
   }
   return out;
 }

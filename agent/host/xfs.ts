@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-import { type HostCollector, listDir, messageOf, readOptional, sysPath } from './collector.js';
-import { compareStrings, fields, parseGoUint, scanLines } from './goparse.js';
+import { type HostCollector, messageOf, readOptional, sysPath } from './collector.js';
+import { fields, parseGoUint, scanLines } from './goparse.js';
+import { readDirSorted } from './sysfs.js';
 
 /**
  * How many values procfs's xfs parser demands on each line it models. Lines it does not model
@@ -216,7 +217,7 @@ export const xfsCollector: HostCollector = {
     const root = sysPath(ctx, 'fs', 'xfs');
     // The glob fs/xfs/*/stats/stats: no module or no mounted XFS is success with nothing, and the
     // module-wide /sys/fs/xfs/stats/stats does not match.
-    const names = (await listDir(root).catch(() => [] as string[])).sort(compareStrings);
+    const names = await readDirSorted(root).catch(() => [] as string[]);
     const texts = await Promise.all(
       names.map((n) => readOptional(path.join(root, n, 'stats', 'stats'), ctx.signal)),
     );

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { MetricFamily } from '../../common/metrics/family.js';
-import { type HostCollector, listDir, NoDataError, procPath, readText } from './collector.js';
+import { type HostCollector, NoDataError, procPath, readText } from './collector.js';
 import { Gatherer } from './gather.js';
-import { compareStrings, fields, scanLines, scanUint } from './goparse.js';
-import { errnoCode, pathKind } from './sysfs.js';
+import { fields, scanLines, scanUint } from './goparse.js';
+import { errnoCode, pathKind, readDirSorted } from './sysfs.js';
 
 /** node_exporter 1.5's subsystems and the kstat file each one reads under /proc/spl/kstat/zfs. */
 const SUBSYSTEM_FILES: ReadonlyArray<readonly [subsystem: string, file: string]> = [
@@ -159,7 +159,7 @@ export const zfsCollector: HostCollector = {
   description: 'Exposes ZFS performance statistics.',
   async collect(ctx): Promise<MetricFamily[]> {
     const base = procPath(ctx, 'spl', 'kstat', 'zfs');
-    const entries = (await listDir(base).catch(() => [] as string[])).sort(compareStrings);
+    const entries = await readDirSorted(base).catch(() => [] as string[]);
     if (!(await kstatDirOpens(base, entries))) {
       throw new NoDataError('ZFS / ZFS statistics are not available');
     }
@@ -170,7 +170,7 @@ export const zfsCollector: HostCollector = {
       Promise.all(
         entries.map(async (name) => ({
           name,
-          files: (await listDir(path.join(base, name)).catch(() => [] as string[])).sort(compareStrings),
+          files: await readDirSorted(path.join(base, name)).catch(() => [] as string[]),
         })),
       ),
     ]);

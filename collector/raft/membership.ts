@@ -46,6 +46,13 @@ export function isConfChange(value: unknown): value is ConfChange {
   return (type === 'add' || type === 'remove') && isNodeId(nodeId);
 }
 
+/** A non-empty list of distinct node ids: the voters of a configuration entry or a snapshot. */
+export function isVoterList(value: unknown): value is NodeId[] {
+  return (
+    Array.isArray(value) && value.length > 0 && value.every(isNodeId) && new Set(value).size === value.length
+  );
+}
+
 export function decodeMembership(data: Uint8Array): MembershipRecord {
   let record: unknown;
   try {
@@ -54,13 +61,7 @@ export function decodeMembership(data: Uint8Array): MembershipRecord {
     throw new RaftError('configuration entry is not JSON');
   }
   const { change, voters } = (record ?? {}) as Record<string, unknown>;
-  if (
-    !Array.isArray(voters) ||
-    voters.length === 0 ||
-    !voters.every(isNodeId) ||
-    new Set(voters).size !== voters.length ||
-    (change !== null && !isConfChange(change))
-  ) {
+  if (!isVoterList(voters) || (change !== null && !isConfChange(change))) {
     throw new RaftError('malformed configuration entry');
   }
   return { change, voters };

@@ -1,6 +1,6 @@
 import { isNodeId } from './config.js';
 import { InvalidMessageError } from './errors.js';
-import { decodeMembership } from './membership.js';
+import { decodeMembership, isVoterList } from './membership.js';
 import { ENTRY_TYPES, type Message, type NodeId, type Snapshot } from './types.js';
 
 type Fields = Record<string, unknown>;
@@ -72,11 +72,9 @@ function checkSnapshot(value: unknown, term: number): void {
   natural(snapshot, 'index');
   if (natural(snapshot, 'term') > term) throw new InvalidMessageError('snapshot is from a future term');
   bytes(snapshot, 'data');
-  const { voters } = snapshot;
-  if (!Array.isArray(voters) || voters.length === 0 || !voters.every(isNodeId)) {
-    throw new InvalidMessageError('snapshot voters must be a non-empty list of node ids');
+  if (!isVoterList(snapshot.voters)) {
+    throw new InvalidMessageError('snapshot voters must be a non-empty list of distinct node ids');
   }
-  if (new Set(voters).size !== voters.length) throw new InvalidMessageError('snapshot voters repeat');
 }
 
 /**

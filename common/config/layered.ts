@@ -134,6 +134,13 @@ export interface ResolvedList {
   readonly origin: string;
 }
 
+/** Parses each item of a list, `where` naming it for errors: `<origin> "<item>"`, or `<origin>[i]` for a file item. */
+export function parseListItems<T>(list: ResolvedList, parse: (item: unknown, where: string) => T): T[] {
+  return list.items.map((item, i) =>
+    parse(item, typeof item === 'string' ? `${list.origin} "${item}"` : `${list.origin}[${i}]`),
+  );
+}
+
 /** The final items of a list option: flag, else environment, else config file, else none. */
 export function resolveList(
   cmd: Command,

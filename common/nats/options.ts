@@ -3,7 +3,12 @@
  * `--nats URL[,URL...]` (the cluster's servers, for failover) and the credential files.
  */
 import { UsageError } from '../config/errors.js';
-import type { ListOptionSpec, ResolvedList, ScalarOptionSpec } from '../config/layered.js';
+import {
+  type ListOptionSpec,
+  parseListItems,
+  type ResolvedList,
+  type ScalarOptionSpec,
+} from '../config/layered.js';
 
 export const NATS_SERVERS_OPTION: ListOptionSpec = {
   name: 'nats',
@@ -59,9 +64,7 @@ export function natsSettings(
   scalars: Readonly<Record<string, string | undefined>>,
 ): NatsSettings | undefined {
   if (list.items.length === 0) return undefined;
-  const servers = list.items.map((item, i) =>
-    server(item, typeof item === 'string' ? `${list.origin} "${item}"` : `${list.origin}[${i}]`),
-  );
+  const servers = parseListItems(list, server);
   const file = (flag: string) => scalars[flag] || undefined;
   const settings: NatsSettings = {
     servers,

@@ -87,19 +87,6 @@ export function collectorSuccess(text: string, collector: string): number | unde
     ?.samples.get(`node_scrape_collector_success{collector="${collector}"}`);
 }
 
-/**
- * The real node_exporter's node_scrape_collector_success for one collector over a fixture tree
- * (its second scrape unless `firstScrape`). Used to check our failures are node_exporter's too.
- */
-export async function nodeExporterSuccess(
-  paths: HostPaths,
-  collector: string,
-  options: { args?: string[]; firstScrape?: boolean } = {},
-): Promise<number | undefined> {
-  const text = await nodeExporterOverFixture(paths, [collector], options.args, options);
-  return collectorSuccess(text, collector);
-}
-
 /** Families whose values may move between our read and node_exporter's, and by how much. */
 export interface Drift {
   readonly families: ReadonlySet<string>;

@@ -24,13 +24,10 @@ import {
   type TransportMetrics,
 } from '../../../collector/transport/index.js';
 import type { Logger } from '../../../common/log.js';
+import { waitFor as waitUntil } from '../../support/processes.js';
 
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitUntil(what, condition, timeoutMs, 10);
 }
 
 export interface LogLine {

@@ -2,11 +2,11 @@ import { cp, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { type Entry, MemoryStorage, type Storage } from '../../../collector/raft/index.js';
 import { ENTRY_TYPES } from '../../../collector/raft/types.js';
 import { DiskStorage } from '../../../collector/wal/index.js';
 import type { Logger } from '../../../common/log.js';
+import { capturingLogger, LEVEL } from '../transport/harness.js';
 
 export type Batch = Parameters<MemoryStorage['save']>[0];
 
@@ -52,12 +52,9 @@ export interface CapturedLog {
   warnings(): Record<string, unknown>[];
 }
 
-const PINO_WARN = 40;
-
 export function captureLog(): CapturedLog {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { logger, warnings: () => lines.filter((line) => line.level === PINO_WARN) };
+  const { logger, lines } = capturingLogger();
+  return { logger, warnings: () => lines.filter((line) => line.level === LEVEL.warn) };
 }
 
 export function openStorage(dir: string, log: CapturedLog = captureLog(), segmentBytes?: number) {

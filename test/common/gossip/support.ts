@@ -19,18 +19,6 @@ export function heartbeat(overrides: Partial<GossipMessage> = {}): GossipMessage
   };
 }
 
-/** mulberry32: a seeded source of floats in [0, 1), so simulations replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The value below which `fraction` of `sorted` (ascending) lies (nearest rank). */
 export function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)] ?? Number.NaN;
