@@ -10,7 +10,7 @@ function akkaPhi(timeDiff: number, mean: number, stdDeviation: number): number {
 }
 
 describe('phi', () => {
-  it("equals Akka's wherever Akka's is finite", () => {
+  it("equals Akka's wherever Akka's is computed from normal doubles", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 100_000 }),
@@ -18,8 +18,10 @@ describe('phi', () => {
         fc.integer({ min: 1, max: 5_000 }),
         (elapsed, mean, sd) => {
           const reference = akkaPhi(elapsed, mean, sd);
-          // Relative: the two forms round differently, and phi runs into the hundreds.
-          if (Number.isFinite(reference)) {
+          // Past phi ~307 Akka's intermediate e = 10^-phi is subnormal and keeps only a few
+          // significant digits, so its result is the less accurate one there; below, the two forms
+          // differ by rounding alone, hence the relative tolerance.
+          if (Number.isFinite(reference) && reference < 300) {
             expect(Math.abs(phi(elapsed, mean, sd) - reference)).toBeLessThanOrEqual(
               1e-9 * Math.max(1, Math.abs(reference)),
             );
