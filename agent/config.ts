@@ -17,6 +17,7 @@ import {
 } from '../common/config/layered.js';
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { logLevelSetting, setting } from '../common/config/settings.js';
+import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
 import { LOG_LEVELS, type LogLevel } from '../common/log.js';
 import {
   NATS_SCALARS,
@@ -70,12 +71,7 @@ const SCALARS: readonly ScalarOptionSpec[] = [
     description: "this host's name in the cluster",
     defaultDescription: 'the hostname',
   },
-  {
-    name: 'cluster',
-    valueName: 'name',
-    description: 'cluster this agent belongs to',
-    defaultValue: 'default',
-  },
+  CLUSTER_OPTION,
   {
     name: 'log-level',
     valueName: 'level',
@@ -243,9 +239,7 @@ export async function resolveAgentConfig(
   const v = (flag: string): string => scalars[flag] ?? '';
   const node = v('node');
   if (node === '') throw new UsageError('--node must not be empty');
-  const cluster = v('cluster');
-  if (!/^[A-Za-z0-9_-]+$/.test(cluster))
-    throw new UsageError('--cluster may hold only letters, digits, "_" and "-"');
+  const cluster = clusterSetting(scalars.cluster);
   const netdev = deviceFilter('netdev', scalars);
   const arp = deviceFilter('arp', scalars);
   const listen = setting('listen', scalars.listen, parseListenAddress);

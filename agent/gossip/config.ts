@@ -3,14 +3,14 @@
  * The heartbeat the agent will send is checked against the wire format's rules here, once, so a
  * setting the format refuses is a usage error at start rather than a silent stop of the gossip.
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseDuration } from '../../common/config/duration.js';
 import { UsageError } from '../../common/config/errors.js';
 import type { ListOptionSpec, ResolvedList, ScalarOptionSpec } from '../../common/config/layered.js';
 import { formatListenAddress, type ListenAddress } from '../../common/config/listen.js';
 import { setting } from '../../common/config/settings.js';
-import { ClusterKeyring } from '../../common/gossip/index.js';
+import type { ClusterKeyring } from '../../common/gossip/index.js';
+import { CLUSTER_KEY_FILE_OPTION, readKeyring } from '../../common/gossip/keyring-file.js';
 import { checkMessage } from '../../common/gossip/message.js';
 import { VERSION } from '../../common/version.js';
 
@@ -33,11 +33,7 @@ export const GOSSIP_SCALARS: readonly ScalarOptionSpec[] = [
     description: 'where peers are told to scrape this agent',
     defaultDescription: 'the listen address, with the hostname for 0.0.0.0 or ::',
   },
-  {
-    name: 'cluster-key-file',
-    valueName: 'file',
-    description: 'file of cluster keys, one a line: the first signs heartbeats, any verifies',
-  },
+  CLUSTER_KEY_FILE_OPTION,
 ];
 
 /** What the agent says about itself in every heartbeat, and how it authenticates it. */
@@ -64,25 +60,6 @@ function labels(list: ResolvedList): Record<string, string> {
     result[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return result;
-}
-
-/** The keys of the file, one a line (a final newline is allowed, an empty line is not). */
-async function readKeyring(file: string): Promise<ClusterKeyring> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UsageError(`--cluster-key-file: cannot read ${file}: ${reason}`);
-  }
-  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
-  const empty = lines.indexOf('');
-  if (empty >= 0) throw new UsageError(`--cluster-key-file: line ${empty + 1} of ${file} is an empty key`);
-  return setting(
-    'cluster-key-file',
-    file,
-    () => new ClusterKeyring(lines.map((l) => Buffer.from(l, 'utf8'))),
-  );
 }
 
 /** The listen address as peers can reach it: the hostname instead of a wildcard. */

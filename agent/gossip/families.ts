@@ -1,18 +1,16 @@
-import { DECODE_FAILURES, type MemberState } from '../../common/gossip/index.js';
-import { family, type MetricFamily, single } from '../../common/metrics/family.js';
-import type { Membership, RejectReason } from './membership.js';
+import { type LinkCounters, linkFamilies } from '../../common/gossip/families.js';
+import type { MemberState, Membership } from '../../common/gossip/index.js';
+import { family, type MetricFamily } from '../../common/metrics/family.js';
 
 const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
-const REJECT_REASONS: readonly RejectReason[] = [...DECODE_FAILURES, 'replayed'];
 
 /** The connection's side of the gossip, as the service tracks it. */
-export interface GossipCounters {
-  readonly sent: number;
-  readonly natsConnected: boolean;
-  readonly natsReconnects: number;
-}
+export type GossipCounters = LinkCounters;
 
-/** The quorumwatch gossip families at `nowMs`; every state and reason is present, even at 0. */
+/**
+ * The agent's gossip families at `nowMs`: its peers (quorumwatch_peer_up, quorumwatch_peers), then
+ * those of every gossip listener (linkFamilies); every state and reason is present, even at 0.
+ */
 export function gossipFamilies(
   membership: Membership,
   counters: GossipCounters,
@@ -33,27 +31,6 @@ export function gossipFamilies(
       'gauge',
       STATES.map((state) => ({ labels: { state }, value: count.get(state) ?? 0 })),
     ),
-    family('quorumwatch_gossip_messages_total', 'Gossip messages sent and received over NATS.', 'counter', [
-      { labels: { direction: 'sent' }, value: counters.sent },
-      { labels: { direction: 'received' }, value: membership.received },
-    ]),
-    family(
-      'quorumwatch_gossip_rejected_total',
-      'Received gossip messages dropped, by reason.',
-      'counter',
-      REJECT_REASONS.map((reason) => ({ labels: { reason }, value: membership.rejected(reason) })),
-    ),
-    single(
-      'quorumwatch_nats_connected',
-      '1 while connected to a NATS server.',
-      'gauge',
-      counters.natsConnected ? 1 : 0,
-    ),
-    single(
-      'quorumwatch_nats_reconnects_total',
-      'Reconnections to the NATS cluster after a lost connection.',
-      'counter',
-      counters.natsReconnects,
-    ),
+    ...linkFamilies(membership, counters),
   ];
 }

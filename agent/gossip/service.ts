@@ -1,26 +1,24 @@
 /**
  * The agent's liveness gossip over NATS: a heartbeat every interval on its own subject, the
- * cluster's messages into the membership view, and a leave on a planned stop. The client's own
- * reconnect logic keeps the connection (forever, across the servers); nothing here blocks /metrics,
- * which reads counters and the view from memory.
+ * cluster's messages into the membership view, and a leave on a planned stop. The connection is a
+ * GossipLink (common/nats/gossip-link.ts), which the client's own reconnect logic keeps forever,
+ * across the servers; nothing here blocks /metrics, which reads counters and the view from memory.
  */
 import { performance } from 'node:perf_hooks';
-import { connect, type NatsConnection } from 'nats';
 import {
-  clusterSubscriptions,
   encodeGossip,
   type GossipKind,
+  Membership,
   newIncarnation,
   subjectFor,
 } from '../../common/gossip/index.js';
 import type { Logger } from '../../common/log.js';
 import type { MetricFamily } from '../../common/metrics/family.js';
-import { natsConnectionOptions } from '../../common/nats/connection.js';
+import { type GossipLink, startGossipLink } from '../../common/nats/gossip-link.js';
 import type { NatsSettings } from '../../common/nats/options.js';
 import { VERSION } from '../../common/version.js';
 import type { GossipSettings } from './config.js';
 import { gossipFamilies } from './families.js';
-import { Membership } from './membership.js';
 
 /** How long a stop waits for the leave to reach the server. */
 const LEAVE_FLUSH_TIMEOUT_MS = 2000;
@@ -38,16 +36,14 @@ export async function startGossip(
   self: { readonly cluster: string; readonly node: string },
   logger: Logger,
 ): Promise<GossipService> {
-  const options = await natsConnectionOptions(nats, `quorumwatch-agent ${self.node}`);
-  const membership = new Membership(self, settings.keyring);
+  const membership = new Membership({ cluster: self.cluster, self: self.node, keyring: settings.keyring });
   const incarnation = newIncarnation();
   let seq = 0;
   let sent = 0;
-  let natsConnected = false;
-  let natsReconnects = 0;
-  let connection: NatsConnection | undefined;
+  let link: GossipLink | undefined;
 
-  const publish = (nc: NatsConnection, kind: GossipKind) => {
+  /** Publishes the next message of this incarnation; false when there is no open connection. */
+  const publish = (kind: GossipKind): boolean => {
     seq++;
     const message = {
       kind,
@@ -61,68 +57,37 @@ export async function startGossip(
       labels: settings.labels,
       intervalMs: settings.intervalMs,
     };
-    nc.publish(subjectFor(kind, self.cluster, self.node), encodeGossip(message, settings.keyring));
-    sent++;
+    const published =
+      link?.publish(subjectFor(kind, self.cluster, self.node), encodeGossip(message, settings.keyring)) ??
+      false;
+    if (published) sent++;
+    return published;
   };
 
-  const watchStatus = async (nc: NatsConnection) => {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') natsConnected = false;
-      if (status.type === 'reconnect') {
-        natsConnected = true;
-        natsReconnects++;
-      }
-      logger.info({ nats: status.type, server: status.data }, 'NATS connection status');
-    }
-  };
-
-  const onConnected = (nc: NatsConnection) => {
-    connection = nc;
-    natsConnected = true;
-    logger.info({ server: nc.getServer(), incarnation }, 'gossip connected to NATS');
-    void watchStatus(nc);
-    void nc.closed().then(() => {
-      natsConnected = false;
-    });
-    for (const subject of clusterSubscriptions(self.cluster)) {
-      nc.subscribe(subject, {
-        callback: (err, msg) => {
-          if (err === null) membership.receive(msg.subject, msg.data, performance.now());
-        },
-      });
-    }
-    publish(nc, 'heartbeat');
-  };
-
-  let stopping = false;
-  // Not awaited: with waitOnFirstConnect the client retries until a server answers, and the agent
-  // serves /metrics (nats_connected 0) meanwhile.
-  const connecting = connect(options).then(
-    (nc) => {
-      if (stopping) return nc.close();
-      onConnected(nc);
-    },
-    (err: unknown) => logger.error({ err: (err as Error).message }, 'gossip cannot connect to NATS'),
-  );
+  link = await startGossipLink({
+    nats,
+    cluster: self.cluster,
+    clientName: `quorumwatch-agent ${self.node}`,
+    logger: logger.child({ incarnation }),
+    onMessage: (subject, data, nowMs) => membership.receive(subject, data, nowMs),
+    // A heartbeat right away, so peers need not wait an interval to hear of this agent.
+    onConnected: () => publish('heartbeat'),
+  });
+  const started = link;
   // The client buffers publishes while it reconnects; none are sent before the first connection.
-  const timer = setInterval(() => {
-    if (connection && !connection.isClosed()) publish(connection, 'heartbeat');
-  }, settings.intervalMs);
+  const timer = setInterval(() => publish('heartbeat'), settings.intervalMs);
 
   return {
-    families: () => gossipFamilies(membership, { sent, natsConnected, natsReconnects }, performance.now()),
+    families: () =>
+      gossipFamilies(
+        membership,
+        { sent, natsConnected: started.connected, natsReconnects: started.reconnects },
+        performance.now(),
+      ),
     async stop() {
-      stopping = true;
       clearInterval(timer);
-      const nc = connection;
-      if (nc === undefined || nc.isClosed()) return;
-      if (natsConnected) {
-        publish(nc, 'leave');
-        const timeout = new Promise((resolve) => setTimeout(resolve, LEAVE_FLUSH_TIMEOUT_MS).unref());
-        await Promise.race([nc.flush().catch(() => undefined), timeout]);
-      }
-      await nc.close();
-      await connecting;
+      if (started.connected && publish('leave')) await started.flush(LEAVE_FLUSH_TIMEOUT_MS);
+      await started.close();
     },
   };
 }

@@ -96,6 +96,11 @@ interface Member {
 
 export class FailureDetector {
   private readonly byNode = new Map<string, Member>();
+  /**
+   * byNode's entries by node name, kept between calls of members(): the leader lists every member
+   * ten times a second, and members are rarely added, restarted or forgotten. Undefined once stale.
+   */
+  private sorted: (readonly [string, Member])[] | undefined;
   private readonly options: DetectorOptions;
 
   /** Throws RangeError for options that break the guarantees above. */
@@ -108,7 +113,7 @@ export class FailureDetector {
   heard(from: MemberSource, atMs: number): void {
     const member = this.byNode.get(from.node);
     if (member === undefined || member.incarnation !== from.incarnation) {
-      this.byNode.set(from.node, this.newMember(from, atMs));
+      this.track(from.node, this.newMember(from, atMs));
     } else if (!member.left) {
       member.history.add(atMs - member.lastHeardMs);
       member.lastHeardMs = atMs;
@@ -121,7 +126,7 @@ export class FailureDetector {
     let member = this.byNode.get(from.node);
     if (member === undefined || member.incarnation !== from.incarnation) {
       member = this.newMember(from, atMs);
-      this.byNode.set(from.node, member);
+      this.track(from.node, member);
     }
     member.left = true;
     member.lastHeardMs = atMs;
@@ -129,13 +134,14 @@ export class FailureDetector {
 
   /** Stops tracking `node`; returns whether it was tracked. */
   forget(node: string): boolean {
+    this.sorted = undefined;
     return this.byNode.delete(node);
   }
 
   /** The member's state at `nowMs`; undefined if it was never heard (or forgotten). */
   state(node: string, nowMs: number): MemberState | undefined {
     const member = this.byNode.get(node);
-    return member && this.stateOf(member, nowMs);
+    return member && this.stateOf(member, nowMs, this.phiOf(member, nowMs));
   }
 
   /** The member's φ at `nowMs`; undefined if it was never heard (or forgotten). */
@@ -146,16 +152,23 @@ export class FailureDetector {
 
   /** Every member at `nowMs`, by node name. */
   members(nowMs: number): MemberStatus[] {
-    return [...this.byNode.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([node, member]) => ({
+    this.sorted ??= [...this.byNode.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.sorted.map(([node, member]) => {
+      const level = this.phiOf(member, nowMs);
+      return {
         node,
         incarnation: member.incarnation,
-        state: this.stateOf(member, nowMs),
-        phi: this.phiOf(member, nowMs),
+        state: this.stateOf(member, nowMs, level),
+        phi: level,
         lastHeardMs: member.lastHeardMs,
         intervalMs: member.intervalMs,
-      }));
+      };
+    });
+  }
+
+  private track(node: string, member: Member): void {
+    this.byNode.set(node, member);
+    this.sorted = undefined;
   }
 
   private newMember(from: MemberSource, atMs: number): Member {
@@ -168,11 +181,11 @@ export class FailureDetector {
     };
   }
 
-  private stateOf(member: Member, nowMs: number): MemberState {
+  /** `level` is the member's φ at `nowMs`, computed once by callers that also report it. */
+  private stateOf(member: Member, nowMs: number, level: number): MemberState {
     if (member.left) return 'left';
     const { minDeadIntervals, maxDeadIntervals, deadPhi, suspectPhi } = this.options;
     const silenceMs = nowMs - member.lastHeardMs;
-    const level = this.phiOf(member, nowMs);
     if (silenceMs >= maxDeadIntervals * member.intervalMs) return 'dead';
     if (silenceMs >= minDeadIntervals * member.intervalMs && level >= deadPhi) return 'dead';
     return level >= suspectPhi ? 'suspect' : 'alive';

@@ -15,6 +15,14 @@ export {
   type MemberStatus,
 } from './detector.js';
 export {
+  MAX_MEMBERS,
+  Membership,
+  type MembershipOptions,
+  REJECT_REASONS,
+  type RejectReason,
+} from './membership.js';
+export {
+  checkMessage,
   DEFAULT_MAX_MESSAGE_BYTES,
   GOSSIP_KINDS,
   GOSSIP_VERSION,
@@ -22,6 +30,7 @@ export {
   type GossipMessage,
   isClusterName,
   LIMITS,
+  type MessageCheck,
   newIncarnation,
 } from './message.js';
 export { ReplayGuard, type ReplayGuardOptions, type Sequenced } from './replay.js';

@@ -56,8 +56,7 @@ export class ReplayGuard {
 function refresh<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
   map.set(key, value);
-  for (const oldest of map.keys()) {
-    if (map.size <= max) break;
-    map.delete(oldest);
-  }
+  // One key at most was added. Iterating a Map walks the holes its deletions left (thousands in
+  // the map of nodes, until it rehashes), so the oldest is looked up only when it must go.
+  if (map.size > max) map.delete(map.keys().next().value as K);
 }

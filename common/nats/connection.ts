@@ -28,6 +28,9 @@ export async function natsConnectionOptions(
     reconnectTimeWait: RECONNECT_WAIT_MS,
     // Servers may be down when the agent starts: keep trying rather than fail.
     waitOnFirstConnect: true,
+    // Refused credentials may be fixed on the servers: keep trying (each refusal is logged there),
+    // rather than give up for the life of the process.
+    ignoreAuthErrorAbort: true,
     token: text(token),
     user: settings.user,
     pass: text(password),

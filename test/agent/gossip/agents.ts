@@ -1,45 +1,29 @@
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { startAgentProcess } from '../../support/agent.js';
 import { parseText, sampleKey } from '../../support/exposition.js';
-import { httpGet, type RunningProcess, waitFor } from '../../support/processes.js';
+import { type LivenessAgent, startLivenessAgents, stopLivenessAgents } from '../../support/liveness.js';
+import { httpGet, waitFor } from '../../support/processes.js';
 
 export const CLUSTER = 'gossiptest';
 
-/** A running agent process that gossips, by its node name. */
-export interface GossipAgent {
-  readonly node: string;
-  readonly url: string;
-  readonly proc: RunningProcess;
-}
+/** A running agent process that gossips (started without labels). */
+export type GossipAgent = LivenessAgent;
 
-/** Writes a key file of one 32-byte key and returns its path. */
-export async function writeKeyFile(dir: string, name: string, key: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, `${key}\n`);
-  return file;
-}
+export { writeKeyFile } from '../../support/liveness.js';
 
-export async function startGossipAgents(
+/** Starts real agents (in parallel) of cluster CLUSTER, without labels. */
+export function startGossipAgents(
   nodes: readonly string[],
   servers: readonly string[],
   extraArgs: readonly string[],
 ): Promise<GossipAgent[]> {
-  return Promise.all(
-    nodes.map(async (node) => {
-      const { url, proc } = await startAgentProcess([
-        '--node',
-        node,
-        '--cluster',
-        CLUSTER,
-        '--nats',
-        servers.join(','),
-        ...extraArgs,
-      ]);
-      return { node, url, proc };
-    }),
+  return startLivenessAgents(
+    nodes.map((node) => ({ node, labels: {} })),
+    CLUSTER,
+    servers,
+    extraArgs,
   );
 }
+
+export const stopGossipAgents = stopLivenessAgents;
 
 /** One series of the agent's /metrics, or undefined when absent. */
 export async function metric(
@@ -61,10 +45,6 @@ export async function allSeeAlive(agents: readonly GossipAgent[], count: number)
       async () => (await peers(agent, 'alive')) === count,
     );
   }
-}
-
-export async function stopGossipAgents(agents: readonly GossipAgent[]): Promise<void> {
-  await Promise.all(agents.map((a) => a.proc.stop('SIGKILL')));
 }
 
 /** Runs `during` while scraping every agent for dead peers; resolves with the most any agent reported. */

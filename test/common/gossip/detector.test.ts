@@ -123,6 +123,25 @@ describe('failure detector', () => {
     ]);
   });
 
+  it('keeps listing members by name as they join, restart and are forgotten', () => {
+    const detector = new FailureDetector();
+    for (const node of ['c', 'a']) detector.heard({ ...n1, node }, 0);
+    expect(detector.members(100).map((m) => m.node)).toEqual(['a', 'c']);
+    detector.heard({ ...n1, node: 'b' }, 200);
+    detector.heard({ ...n1, node: 'a', incarnation: B }, 300);
+    expect(detector.members(400).map((m) => [m.node, m.incarnation, m.lastHeardMs])).toEqual([
+      ['a', B, 300],
+      ['b', A, 200],
+      ['c', A, 0],
+    ]);
+    detector.forget('b');
+    detector.heard({ ...n1, node: 'c' }, 1000);
+    expect(detector.members(1000).map((m) => [m.node, m.lastHeardMs])).toEqual([
+      ['a', 300],
+      ['c', 1000],
+    ]);
+  });
+
   it('refuses options that would break its guarantees', () => {
     expect(() => new FailureDetector({ suspectPhi: 0.3 })).toThrow(RangeError);
     expect(() => new FailureDetector({ deadPhi: 0.5 })).toThrow(RangeError);

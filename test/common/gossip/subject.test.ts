@@ -18,6 +18,7 @@ describe('gossip subjects', () => {
     expect(nodeToken('a_b')).toBe('a_5Fb');
     expect(nodeToken('*>')).toBe('_2A_3E');
     expect(nodeToken('é')).toBe('_C3_A9');
+    expect(nodeToken('Web-42')).toBe('Web-42');
   });
 
   it('gives distinct node names distinct single tokens', () => {

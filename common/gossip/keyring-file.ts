@@ -1,0 +1,37 @@
+/**
+ * The cluster key file, `--cluster-key-file FILE`: the keys one a line. Agents sign their heartbeats
+ * with the first and admit messages signed with any; collectors only verify.
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../config/errors.js';
+import type { ScalarOptionSpec } from '../config/layered.js';
+import { setting } from '../config/settings.js';
+import { ClusterKeyring } from './signing.js';
+
+export const CLUSTER_KEY_FILE_OPTION: ScalarOptionSpec = {
+  name: 'cluster-key-file',
+  valueName: 'file',
+  description: 'file of cluster keys, one a line: the first signs heartbeats, any verifies',
+};
+
+/**
+ * The keys of the file, one a line (a final newline is allowed, an empty line is not). Every
+ * problem is a UsageError naming --cluster-key-file.
+ */
+export async function readKeyring(file: string): Promise<ClusterKeyring> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UsageError(`--cluster-key-file: cannot read ${file}: ${reason}`);
+  }
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const empty = lines.indexOf('');
+  if (empty >= 0) throw new UsageError(`--cluster-key-file: line ${empty + 1} of ${file} is an empty key`);
+  return setting(
+    'cluster-key-file',
+    file,
+    () => new ClusterKeyring(lines.map((l) => Buffer.from(l, 'utf8'))),
+  );
+}

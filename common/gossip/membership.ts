@@ -1,0 +1,115 @@
+/**
+ * What a listener has heard from its gossip cluster: every message that arrived goes through the
+ * strict decoder, then the replay guard, then into the failure detector, and the latest admitted
+ * message of each node is kept. The view is bounded: beyond maxMembers nodes, the one heard from
+ * least recently is forgotten.
+ *
+ * Agents and collectors both listen: an agent names itself (`self`), since its own heartbeats come
+ * back to it, proving the round trip through NATS, but it is not its own peer.
+ */
+import { DECODE_FAILURES, type DecodeFailure, decodeGossip } from './codec.js';
+import { FailureDetector, type MemberStatus } from './detector.js';
+import type { GossipMessage } from './message.js';
+import { ReplayGuard } from './replay.js';
+import type { ClusterKeyring } from './signing.js';
+
+export const MAX_MEMBERS = 10_000;
+
+export type RejectReason = DecodeFailure | 'replayed';
+
+/** Every reason a received message is dropped, in the order metrics list them. */
+export const REJECT_REASONS: readonly RejectReason[] = [...DECODE_FAILURES, 'replayed'];
+
+export interface MembershipOptions {
+  /** The cluster listened to: messages of another cluster are rejected. */
+  readonly cluster: string;
+  /** The listener's own node name, if it is a member: its messages prove the round trip but it is not its own peer. */
+  readonly self?: string;
+  /** With a keyring, only messages signed with one of its keys are admitted. */
+  readonly keyring?: ClusterKeyring;
+  /** Nodes kept in the view (default MAX_MEMBERS). */
+  readonly maxMembers?: number;
+}
+
+export class Membership {
+  private readonly detector = new FailureDetector();
+  private readonly replayGuard: ReplayGuard;
+  private readonly cluster: string;
+  private readonly self: string | undefined;
+  private readonly keyring: ClusterKeyring | undefined;
+  private readonly maxMembers: number;
+  /** The latest admitted message of each node in the view, least recently heard first. */
+  private readonly latestByNode = new Map<string, GossipMessage>();
+  private receivedCount = 0;
+  private readonly rejectedCounts = new Map<RejectReason, number>();
+
+  /** Throws RangeError for a maxMembers that is not a positive integer. */
+  constructor(options: MembershipOptions) {
+    this.cluster = options.cluster;
+    this.self = options.self;
+    this.keyring = options.keyring;
+    this.maxMembers = options.maxMembers ?? MAX_MEMBERS;
+    if (!Number.isInteger(this.maxMembers) || this.maxMembers < 1) {
+      throw new RangeError(`maxMembers must be a positive integer, not ${this.maxMembers}`);
+    }
+    this.replayGuard = new ReplayGuard({ maxNodes: this.maxMembers });
+  }
+
+  /**
+   * A message arrived on `subject` at `nowMs` (monotonic, never decreasing). Returns it if it was
+   * admitted into the view; undefined if it was rejected (counted) or is the listener's own.
+   */
+  receive(subject: string, payload: Uint8Array, nowMs: number): GossipMessage | undefined {
+    this.receivedCount++;
+    const message = this.admit(subject, payload);
+    if (message === undefined || message.node === this.self) return undefined;
+    if (message.kind === 'leave') this.detector.left(message, nowMs);
+    else this.detector.heard(message, nowMs);
+    this.latestByNode.delete(message.node);
+    this.latestByNode.set(message.node, message);
+    // One node at most was added. Iterating a Map walks the holes its deletions left (thousands
+    // here, until it rehashes), so the oldest is looked up only when it must go.
+    if (this.latestByNode.size > this.maxMembers)
+      this.forget(this.latestByNode.keys().next().value as string);
+    return message;
+  }
+
+  /** Every node in the view at `nowMs`, by node name. */
+  peers(nowMs: number): MemberStatus[] {
+    return this.detector.members(nowMs);
+  }
+
+  /** The node's latest admitted message (heartbeat or leave); undefined if it is not in the view. */
+  latest(node: string): GossipMessage | undefined {
+    return this.latestByNode.get(node);
+  }
+
+  /**
+   * Drops `node` from the view; returns whether it was there. The replay guard still remembers its
+   * messages, so a captured one is not admitted again; a new one brings the node back.
+   */
+  forget(node: string): boolean {
+    this.detector.forget(node);
+    return this.latestByNode.delete(node);
+  }
+
+  /** Messages that arrived, admitted or not. */
+  get received(): number {
+    return this.receivedCount;
+  }
+
+  rejected(reason: RejectReason): number {
+    return this.rejectedCounts.get(reason) ?? 0;
+  }
+
+  /** The message if it is authentic and new; otherwise counts why not. */
+  private admit(subject: string, payload: Uint8Array): GossipMessage | undefined {
+    const decoded = decodeGossip(payload, { cluster: this.cluster, keyring: this.keyring, subject });
+    let reason: RejectReason;
+    if (!decoded.ok) reason = decoded.reason;
+    else if (this.replayGuard.accept(decoded.message)) return decoded.message;
+    else reason = 'replayed';
+    this.rejectedCounts.set(reason, this.rejected(reason) + 1);
+    return undefined;
+  }
+}
