@@ -16,6 +16,12 @@ Examples:
   with a shared secret and a config file:
   $ QUORUMWATCH_RAFT_SECRET=... quorumwatch collector --config /etc/quorumwatch/quorumwatch.yml
 
+  also following the heartbeats of the agents of cluster prod over NATS (every member the same):
+  $ quorumwatch collector --config /etc/quorumwatch/quorumwatch.yml \\
+      --nats nats://10.0.0.1:4222 --cluster prod --cluster-key-file /etc/quorumwatch/cluster.key
+  $ curl -s 127.0.0.1:9471/api/v1/members
+      the agents, alive, suspect, dead or left; /api/v1/targets serves them to Prometheus (HTTP SD)
+
   replacing failed member 3 by a new member 4, one change at a time, without downtime (ask any
   member; followers answer 503 naming the leader's URL):
   $ curl -X DELETE http://127.0.0.1:9471/api/v1/raft/members/3
@@ -30,8 +36,9 @@ Examples:
   Members learn each other's URLs from the log, so the others' --peers need not change.
 
 Settings come from, in order of precedence: flags, QUORUMWATCH_* environment variables (the flag
-name upper-cased, "-" as "_": --data-dir is QUORUMWATCH_DATA_DIR), the config file's "collector"
-section (same names: collector: {data-dir: ...}), then the defaults shown above.
+name upper-cased, "." and "-" as "_": --data-dir is QUORUMWATCH_DATA_DIR), the config file's
+"collector" section (same names: collector: {data-dir: ...}), then the defaults shown above.
+--nats is a list (repeatable or comma-separated); in the file collector: {nats: {servers: [...]}}.
 
 SIGTERM or SIGINT stops the member; a leader first hands leadership to its most up-to-date peer.
 `;

@@ -3,16 +3,28 @@ import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
 import { type ConfigSection, loadConfigSection } from '../common/config/file.js';
 import {
+  addListOption,
   addScalarOptions,
   envName,
   envSwitch,
+  listFileKey,
   rejectUnknownKeys,
+  resolveList,
   resolveScalars,
   type ScalarOptionSpec,
 } from '../common/config/layered.js';
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { logLevelSetting, requiredSetting, setting } from '../common/config/settings.js';
+import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
+import type { ClusterKeyring } from '../common/gossip/index.js';
+import { CLUSTER_KEY_FILE_OPTION, readKeyring } from '../common/gossip/keyring-file.js';
 import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import {
+  NATS_SCALARS,
+  NATS_SERVERS_OPTION,
+  type NatsSettings,
+  natsSettings,
+} from '../common/nats/options.js';
 import { type Peer, parseMemberId, parsePeers } from './peers.js';
 
 export const DEFAULT_COLLECTOR_PORT = 9471;
@@ -29,6 +41,12 @@ export interface CollectorConfig {
   readonly heartbeatMs: number;
   readonly electionTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** The gossip cluster whose agents' heartbeats this collector follows. */
+  readonly cluster: string;
+  /** How long a dead or left agent stays in the member table before it is dropped. */
+  readonly forgetAfterMs: number;
+  /** Following the agents' heartbeats over NATS; undefined (liveness off) without --nats. */
+  readonly liveness?: { readonly nats: NatsSettings; readonly keyring?: ClusterKeyring };
 }
 
 const SCALARS: readonly ScalarOptionSpec[] = [
@@ -61,7 +79,7 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   {
     name: 'heartbeat-interval',
     valueName: 'duration',
-    description: 'leader heartbeat period (also the Raft tick)',
+    description: 'leader heartbeat period; the Raft core ticks ten times per heartbeat',
     defaultValue: '100ms',
   },
   {
@@ -78,6 +96,19 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   },
 ];
 
+/** Following the agents' heartbeats: listed in --help after --nats (and after --cluster, the first). */
+const LIVENESS_SCALARS: readonly ScalarOptionSpec[] = [
+  CLUSTER_KEY_FILE_OPTION,
+  {
+    name: 'forget-after',
+    valueName: 'duration',
+    description: 'how long dead and left agents stay in the member table',
+    defaultValue: '24h',
+  },
+];
+
+const ALL_SCALARS = [...SCALARS, CLUSTER_OPTION, ...NATS_SCALARS, ...LIVENESS_SCALARS];
+
 const JOIN = 'join';
 
 export function addCollectorOptions(cmd: Command): void {
@@ -90,6 +121,10 @@ export function addCollectorOptions(cmd: Command): void {
         `(also ${envName(JOIN)}=true)`,
     ),
   );
+  addScalarOptions(cmd, [CLUSTER_OPTION]);
+  addListOption(cmd, NATS_SERVERS_OPTION);
+  addScalarOptions(cmd, NATS_SCALARS);
+  addScalarOptions(cmd, LIVENESS_SCALARS);
 }
 
 /** --join, else QUORUMWATCH_JOIN, else the file's `join: true|false`, else off. */
@@ -117,8 +152,9 @@ export async function resolveCollectorConfig(
 ): Promise<CollectorConfig> {
   const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
   const file: ConfigSection = configFile ? await loadConfigSection(configFile, 'collector') : {};
-  rejectUnknownKeys(file, SCALARS, [JOIN], configFile, 'collector');
-  const v = resolveScalars(cmd, SCALARS, file, configFile);
+  rejectUnknownKeys(file, ALL_SCALARS, [JOIN, listFileKey(NATS_SERVERS_OPTION)], configFile, 'collector');
+  const v = resolveScalars(cmd, ALL_SCALARS, file, configFile);
+  const natsServers = resolveList(cmd, NATS_SERVERS_OPTION, file, configFile);
 
   const idText = requiredSetting('id', v.id);
   const id = parseMemberId(idText);
@@ -150,6 +186,12 @@ export async function resolveCollectorConfig(
     }
     if (raftSecret === '') throw new UsageError(`--raft-secret-file ${secretFile} is empty`);
   }
+
+  const cluster = clusterSetting(v.cluster);
+  const forgetAfterMs = setting('forget-after', v['forget-after'], parseDuration);
+  if (!(forgetAfterMs > 0)) throw new UsageError('--forget-after must be more than 0');
+  const nats = natsSettings(natsServers, v);
+  const keyFile = v['cluster-key-file'] || undefined;
   return {
     id,
     listen: setting('listen', v.listen, parseListenAddress),
@@ -160,5 +202,8 @@ export async function resolveCollectorConfig(
     heartbeatMs,
     electionTimeoutMs,
     logLevel: logLevelSetting(v['log-level']),
+    cluster,
+    forgetAfterMs,
+    liveness: nats && { nats, keyring: keyFile === undefined ? undefined : await readKeyring(keyFile) },
   };
 }

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { type Route, sendJson } from '../common/http/server.js';
 import { metricsEndpoint } from '../common/metrics/endpoint.js';
+import type { MetricFamily } from '../common/metrics/family.js';
 import { registryFamilies } from '../common/metrics/registry-families.js';
 import { readBodyWithin, sendFailure, withTimeout } from './api-failures.js';
 import { type AppliedLogState, opaqueRecord } from './applied-log.js';
@@ -36,6 +37,8 @@ export interface CollectorApi {
   readonly locate: (id: NodeId) => string | undefined;
   readonly health: () => ReadonlyMap<NodeId, PeerHealth>;
   readonly registry: Registry;
+  /** Families served beside the registry's (the liveness gossip's). */
+  readonly families: () => MetricFamily[];
   readonly log: () => Readonly<AppliedLogState>;
 }
 
@@ -75,7 +78,7 @@ export function collectorRoutes(api: CollectorApi): Record<string, Route> {
         .writeHead(reason ? 503 : 200, { 'content-type': 'text/plain; charset=utf-8' })
         .end(reason ? `${reason}\n` : `ok: leader ${status.leader}\n`);
     },
-    '/metrics': metricsEndpoint(() => registryFamilies(api.registry)),
+    '/metrics': metricsEndpoint(async () => [...(await registryFamilies(api.registry)), ...api.families()]),
     '/api/v1/raft/proposals': {
       // Appends an opaque record to the replicated log (used by tests and benchmarks; the alert
       // pipeline proposes through the same path in-process). Answers once it is applied here.

@@ -1,5 +1,5 @@
 import type { Logger } from '../common/log.js';
-import { ApiError, notLeader, withTimeout } from './api-failures.js';
+import { ApiError, notLeader, PROPOSAL_TIMEOUT_MS, withTimeout } from './api-failures.js';
 import { handOverLeadership } from './hand-over.js';
 import { type MemberDirectory, memberUrlRecord } from './member-directory.js';
 import type { PeerHealth } from './metrics.js';
@@ -93,7 +93,7 @@ export class MemberChanges {
     const { replica } = this.#options;
     // A read barrier: it returns once this leader has committed an entry of its term, and with it
     // any change a previous leader left pending, which the core requires before a new change.
-    await withTimeout(replica.linearizableRead());
+    await replica.linearizableRead(PROPOSAL_TIMEOUT_MS);
     try {
       await withTimeout(replica.proposeConfChange(change));
     } catch (err) {

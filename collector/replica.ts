@@ -4,6 +4,7 @@ import {
   type ConfChange,
   type Entry,
   type EntryId,
+  isFromLeader,
   type Message,
   NO_NODE,
   type NodeId,
@@ -48,12 +49,30 @@ export interface ReplicaOptions {
   readonly storage: DurableStorage;
   readonly sender: MessageSender;
   readonly stateMachine: StateMachine;
-  readonly tickMs: number;
-  readonly electionTicks: number;
+  /** The leader's heartbeat period. */
+  readonly heartbeatMs: number;
+  /** Followers campaign after a random [1x, 2x) of this without hearing a leader. */
+  readonly electionTimeoutMs: number;
   readonly logger: Logger;
   readonly events?: ReplicaEvents;
   /** Compact the log once this many entries are applied past the last snapshot. */
   readonly compactEvery?: number;
+}
+
+/** Ticks per heartbeat: fine enough that randomized timeouts rarely collide (see RaftNode.peerUnreachable). */
+const TICKS_PER_HEARTBEAT = 10;
+
+interface Ticks {
+  readonly ms: number;
+  readonly heartbeat: number;
+  readonly election: number;
+}
+
+/** The core counts time in ticks: a tenth of a heartbeat (at most one per ms). */
+export function ticksOf(heartbeatMs: number, electionTimeoutMs: number): Ticks {
+  const heartbeat = Math.max(1, Math.min(TICKS_PER_HEARTBEAT, Math.floor(heartbeatMs)));
+  const ms = heartbeatMs / heartbeat;
+  return { ms, heartbeat, election: Math.max(heartbeat + 1, Math.round(electionTimeoutMs / ms)) };
 }
 
 /** A proposal or read that resolves once its entry (or index) is applied here. */
@@ -77,6 +96,7 @@ export class Replica {
   readonly #reads = new Map<string, { resolve(): void; reject(err: Error): void }>();
   /** ReadStates confirmed by the leader, waiting for this member to apply their index. */
   #pendingReads: { index: number; context: string }[] = [];
+  readonly #ticks: Ticks;
   #timer: NodeJS.Timeout | undefined;
   #draining = false;
   #drainAgain = false;
@@ -88,6 +108,7 @@ export class Replica {
   constructor(options: ReplicaOptions) {
     this.id = options.id;
     this.#options = options;
+    this.#ticks = ticksOf(options.heartbeatMs, options.electionTimeoutMs);
     const snapshot = options.storage.snapshot();
     if (snapshot.index > 0) options.stateMachine.restore(snapshot);
     this.#snapshotIndex = snapshot.index;
@@ -96,8 +117,8 @@ export class Replica {
       storage: options.storage,
       random: { nextInt: (bound) => randomInt(bound) },
       initialVoters: options.initialVoters,
-      electionTicks: options.electionTicks,
-      heartbeatTicks: 1,
+      electionTicks: this.#ticks.election,
+      heartbeatTicks: this.#ticks.heartbeat,
       preVote: true,
       checkQuorum: true,
     });
@@ -107,7 +128,7 @@ export class Replica {
     this.#timer = setInterval(() => {
       this.#node.tick();
       this.#schedule();
-    }, this.#options.tickMs);
+    }, this.#ticks.ms);
     this.#schedule();
   }
 
@@ -118,6 +139,13 @@ export class Replica {
   /** Feeds a message from the transport; malformed ones are refused by the core, counted by the caller. */
   step(message: unknown): void {
     this.#node.step(message);
+    this.#schedule();
+  }
+
+  /** The transport lost its connection to `peer`: a hint for the core (RaftNode.peerUnreachable). */
+  peerUnreachable(peer: NodeId): void {
+    if (this.#stopped || this.#failure) return;
+    this.#node.peerUnreachable(peer);
     this.#schedule();
   }
 
@@ -160,12 +188,28 @@ export class Replica {
    * Resolves once this member has applied everything committed before the call: a read served
    * after it is linearizable (Raft read-index, confirmed by a heartbeat round of the leader).
    */
-  linearizableRead(): Promise<void> {
+  linearizableRead(timeoutMs: number): Promise<void> {
     this.#checkRunning();
     const context = randomBytes(8).toString('hex');
     this.#node.readIndex(context);
     this.#schedule();
-    return new Promise((resolve, reject) => this.#reads.set(context, { resolve, reject }));
+    return new Promise((resolve, reject) => {
+      // A request lost with a leader is never answered: give up, and forget it, after the wait.
+      const timer = setTimeout(() => {
+        this.#reads.delete(context);
+        reject(new RaftError(`the leader did not confirm the read within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#reads.set(context, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
+    });
   }
 
   /** Hands leadership to `to` (the leader's graceful step-down); see stop(). */
@@ -214,8 +258,15 @@ export class Replica {
   }
 
   async #process(ready: Ready): Promise<void> {
+    // A leader's replication may go out before its own write (Raft thesis §10.2.1), so followers'
+    // fsyncs overlap the leader's: it counts itself towards a majority only once its write is
+    // acknowledged (advance). Votes and every other answer wait for the write, as Raft requires.
+    const early = ready.messages.filter(isFromLeader);
+    if (early.length > 0) this.#options.sender.send(early);
     await this.#options.storage.save(ready);
-    this.#options.sender.send(ready.messages);
+    this.#options.sender.send(
+      early.length > 0 ? ready.messages.filter((m) => !isFromLeader(m)) : ready.messages,
+    );
     if (ready.snapshot) {
       this.#options.stateMachine.restore(ready.snapshot);
       this.#snapshotIndex = ready.snapshot.index;
@@ -259,6 +310,14 @@ export class Replica {
     this.#leader = status.leader;
     this.#options.logger.info({ leader: status.leader || null, term: status.term }, 'raft leader changed');
     this.#options.events?.leaderChanged?.(status.leader, status.term);
+    // Reads this member forwarded to the old leader died with it: ask the new one instead of
+    // letting callers wait out their timeout (a context answered twice resolves once).
+    if (status.leader !== NO_NODE) {
+      const confirmed = new Set(this.#pendingReads.map((r) => r.context));
+      for (const context of this.#reads.keys()) {
+        if (!confirmed.has(context)) this.#node.readIndex(context);
+      }
+    }
     // Proposals of a leader that lost its role stay pending: a later leader may still commit them,
     // and only the entry applied at their index tells. Callers bound the wait with a timeout.
   }

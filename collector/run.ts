@@ -7,6 +7,10 @@ import { AppliedLog } from './applied-log.js';
 import type { CollectorConfig } from './config.js';
 import { handOverLeadership } from './hand-over.js';
 import { collectorRoutes } from './http-api.js';
+import { livenessRoutes } from './liveness/api.js';
+import { registerLivenessMetrics } from './liveness/metrics.js';
+import { NodeTable } from './liveness/node-table.js';
+import { type LivenessService, startLiveness } from './liveness/service.js';
 import { MemberChanges } from './member-changes.js';
 import { MemberDirectory } from './member-directory.js';
 import { MembershipView } from './membership-view.js';
@@ -59,6 +63,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
       received: (n) => metrics.messagesReceived.inc(n),
       dropped: (reason, n) => metrics.messagesDropped.inc({ reason }, n),
     },
+    onPeerLost: (peer) => replica.peerUnreachable(peer),
     onMessages: (messages) => {
       for (const message of messages) {
         try {
@@ -73,15 +78,17 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
   });
   const directory = new MemberDirectory(config.peers);
   const appliedLog = new AppliedLog();
+  const nodeTable = new NodeTable();
+  const livenessMetrics = registerLivenessMetrics(metrics.registry, nodeTable);
   const membership = new MembershipView(config.id, directory, logger, (peers) => transport.setPeers(peers));
   const replica = new Replica({
     id: config.id,
     initialVoters: config.join ? undefined : config.peers.map((p) => p.id),
     storage,
     sender: transport,
-    stateMachine: new ReplicatedState([appliedLog, directory], logger),
-    tickMs: config.heartbeatMs,
-    electionTicks: Math.max(2, Math.round(config.electionTimeoutMs / config.heartbeatMs)),
+    stateMachine: new ReplicatedState([appliedLog, directory, nodeTable], logger),
+    heartbeatMs: config.heartbeatMs,
+    electionTimeoutMs: config.electionTimeoutMs,
     logger,
     events: {
       leaderChanged: () => metrics.leaderChanges.inc(),
@@ -96,15 +103,19 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
   const server = await startHttpServer({
     listen: config.listen,
     logger,
-    routes: collectorRoutes({
-      replica,
-      membership,
-      changes,
-      locate: (id) => directory.url(id),
-      health,
-      registry: metrics.registry,
-      log: () => appliedLog.state,
-    }),
+    routes: {
+      ...collectorRoutes({
+        replica,
+        membership,
+        changes,
+        locate: (id) => directory.url(id),
+        health,
+        families: () => liveness?.families() ?? [],
+        registry: metrics.registry,
+        log: () => appliedLog.state,
+      }),
+      ...livenessRoutes(replica, nodeTable, (id) => directory.url(id)),
+    },
     onUpgrade: (req, socket, head) => transport.handleUpgrade(req, socket, head),
   }).catch(async (err: unknown) => {
     await transport.close();
@@ -112,12 +123,27 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
     throw err;
   });
   replica.start();
+  let liveness: LivenessService | undefined;
+  if (config.liveness) {
+    liveness = await startLiveness({
+      id: config.id,
+      cluster: config.cluster,
+      ...config.liveness,
+      forgetAfterMs: config.forgetAfterMs,
+      replica,
+      table: nodeTable,
+      onDetected: (seconds) => livenessMetrics.detection.observe(seconds),
+      logger,
+    });
+  }
   logger.info(
     {
       listen: formatListenAddress(server.address),
       peers: config.peers,
       join: config.join,
       dataDir: config.dataDir,
+      cluster: config.cluster,
+      nats: config.liveness?.nats.servers ?? null,
       version: VERSION,
     },
     'collector listening',
@@ -129,6 +155,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
     async stop() {
       // A planned stop of the leader hands over first, so the cluster never waits out an election.
       await handOverLeadership(replica, health(), handOverWaitMs, logger);
+      await liveness?.stop();
       await replica.stop();
       await transport.close();
       await server.close();

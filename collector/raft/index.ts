@@ -21,6 +21,8 @@ export {
   type HeartbeatMessage,
   type HeartbeatResponseMessage,
   type InstallSnapshotMessage,
+  isFromLeader,
+  type LeaderMessage,
   type Message,
   type MessageType,
   NO_NODE,

@@ -15,6 +15,7 @@ import {
   type HeartbeatMessage,
   type HeartbeatResponseMessage,
   type InstallSnapshotMessage,
+  isFromLeader,
   type Message,
   NO_NODE,
   type NodeId,
@@ -30,13 +31,7 @@ import { parseMessage } from './validate.js';
 /** A message as handlers write it: the sender and (by default) the term are filled in by send(). */
 type Outgoing<M> = M extends Message ? Omit<M, 'from' | 'term'> & { term?: number } : never;
 
-type LeaderMessage = AppendMessage | HeartbeatMessage | InstallSnapshotMessage;
-
 const NO_DATA = new Uint8Array(0);
-
-function isFromLeader(m: Message): m is LeaderMessage {
-  return m.type === 'append' || m.type === 'heartbeat' || m.type === 'installSnapshot';
-}
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
@@ -57,6 +52,8 @@ export class RaftNode {
   private leader: NodeId = NO_NODE;
   /** Followers: ticks since the leader was last heard from. Leader: ticks since the last quorum check. */
   private electionElapsed = 0;
+  /** The transport lost the leader's connection (see peerUnreachable) and it has not been heard since. */
+  private leaderLost = false;
   private heartbeatElapsed = 0;
   /** Randomized per term so that candidates rarely split the vote. */
   private electionTimeout = 0;
@@ -168,6 +165,23 @@ export class RaftNode {
     if (this.role === 'leader') this.handleReadRequest(this.id, context);
     else if (this.leader !== NO_NODE) this.send({ type: 'readIndex', to: this.leader, context });
     else throw new NotLeaderError(NO_NODE);
+  }
+
+  /**
+   * The transport lost its connection to `peer`. When that is this follower's leader, it is a hint,
+   * not proof, that the leader crashed (a killed process's connections close at once): the follower
+   * stops honouring the leader's lease and campaigns after a short random wait of [2, 4) heartbeat
+   * intervals instead of the election timeout. The other followers, which lost their connections
+   * too, grant its pre-vote, so a crashed leader is replaced in a fraction of the election timeout.
+   * Safety never depends on timing; a spurious hint costs a pre-vote that members still hearing the
+   * leader refuse, and hearing the leader again cancels it.
+   */
+  peerUnreachable(peer: NodeId): void {
+    if (this.role !== 'follower' || peer === NO_NODE || peer !== this.leader || this.leaderLost) return;
+    this.leaderLost = true;
+    const heartbeat = this.config.heartbeatTicks;
+    const wait = 2 * heartbeat + this.config.random.nextInt(2 * heartbeat);
+    this.electionTimeout = Math.min(this.electionTimeout, this.electionElapsed + wait);
   }
 
   /**
@@ -299,7 +313,7 @@ export class RaftNode {
     this.leader = NO_NODE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.electionTimeout = this.config.electionTicks + this.config.random.nextInt(this.config.electionTicks);
+    this.randomizeElectionTimeout();
     this.transferee = NO_NODE;
     this.votes.clear();
     this.progress.clear();
@@ -364,8 +378,16 @@ export class RaftNode {
 
   private inLeaderLease(): boolean {
     return (
-      this.config.checkQuorum && this.leader !== NO_NODE && this.electionElapsed < this.config.electionTicks
+      this.config.checkQuorum &&
+      this.leader !== NO_NODE &&
+      !this.leaderLost &&
+      this.electionElapsed < this.config.electionTicks
     );
+  }
+
+  private randomizeElectionTimeout(): void {
+    this.leaderLost = false;
+    this.electionTimeout = this.config.electionTicks + this.config.random.nextInt(this.config.electionTicks);
   }
 
   private committedInCurrentTerm(): boolean {
@@ -378,6 +400,8 @@ export class RaftNode {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout && this.isVoter(this.id)) {
       this.electionElapsed = 0;
+      // A hint shortens one wait only: if this campaign fails, the next waits the full timeout.
+      if (this.leaderLost) this.randomizeElectionTimeout();
       this.campaign(this.config.preVote ? 'preVote' : 'vote', false);
     }
   }
@@ -454,6 +478,8 @@ export class RaftNode {
       if (this.leader !== NO_NODE && this.leader !== m.from) return;
       this.leader = m.from;
       this.electionElapsed = 0;
+      // The leader is alive after all: back to the full election timeout and lease.
+      if (this.leaderLost) this.randomizeElectionTimeout();
       if (m.type === 'append') this.handleAppend(m);
       else if (m.type === 'heartbeat') this.handleHeartbeat(m);
       else this.handleSnapshot(m);

@@ -185,3 +185,10 @@ export interface Status {
    */
   readonly matchIndex: ReadonlyMap<NodeId, number>;
 }
+
+/** What only a leader sends: replication of entries of its term or earlier. */
+export type LeaderMessage = AppendMessage | HeartbeatMessage | InstallSnapshotMessage;
+
+export function isFromLeader(m: Message): m is LeaderMessage {
+  return m.type === 'append' || m.type === 'heartbeat' || m.type === 'installSnapshot';
+}

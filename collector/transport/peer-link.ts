@@ -30,6 +30,8 @@ export interface PeerLinkOptions {
   readonly maxFrameBytes: number;
   readonly pingIntervalMs: number;
   readonly backoff: BackoffPolicy;
+  /** An open connection to the peer was lost (not a failed dial). */
+  readonly onLost?: () => void;
 }
 
 /**
@@ -139,6 +141,7 @@ export class PeerLink {
     const state = this.state;
     if (state.name === 'closed') return;
     this.release(state);
+    if (state.name === 'open') this.options.onLost?.();
     const delayMs = this.backoff.next();
     this.state = { name: 'waiting', redial: setTimeout(() => (this.state = this.dial()), delayMs) };
     const details = { reason, delayMs: Math.round(delayMs) };

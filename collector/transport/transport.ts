@@ -32,6 +32,8 @@ export interface RaftTransportOptions {
   /** How often each outbound connection is pinged to measure RTT and detect dead peers. */
   readonly pingIntervalMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** The open connection to a peer was lost: the peer may have crashed (see RaftNode.peerUnreachable). */
+  readonly onPeerLost?: (peer: NodeId) => void;
 }
 
 /** The base URL's scheme mapped to the WebSocket one, path /raft. */
@@ -72,6 +74,7 @@ export class RaftTransport {
   private readonly secret: string | undefined;
   private readonly logger: Logger;
   private readonly onMessages: RaftTransportOptions['onMessages'];
+  private readonly onPeerLost: RaftTransportOptions['onPeerLost'];
   private readonly metrics: TransportMetrics;
   private readonly maxFrameBytes: number;
   private readonly pingIntervalMs: number;
@@ -96,6 +99,7 @@ export class RaftTransport {
     this.secret = options.secret;
     this.logger = options.logger;
     this.onMessages = options.onMessages;
+    this.onPeerLost = options.onPeerLost;
     this.metrics = options.metrics ?? NO_METRICS;
     this.maxFrameBytes = positiveInteger(
       'maxFrameBytes',
@@ -192,6 +196,7 @@ export class RaftTransport {
         maxFrameBytes: this.maxFrameBytes,
         pingIntervalMs: this.pingIntervalMs,
         backoff: this.backoff,
+        onLost: () => this.onPeerLost?.(peer),
       });
       this.links.set(peer, { url, link });
     }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCollectorOptions, resolveCollectorConfig } from '../../collector/config.js';
+import { UsageError } from '../../common/config/errors.js';
 import { PACKAGE_ROOT } from '../../common/version.js';
 import { tempDir } from '../support/processes.js';
 
@@ -105,6 +106,141 @@ describe('collector configuration', () => {
     await expect(resolve(['--id', '4', '--peers', '4=http://127.0.0.1:9474', '--join'])).rejects.toThrow(
       '--join needs --peers to list the current members as well as this one',
     );
+  });
+
+  describe('following the agents over NATS', () => {
+    const base = ['--id', '1', '--peers', PEERS];
+    const KEY = 'k'.repeat(32);
+    /** `c` follows `cluster` over the NATS connection settings `nats` (a subset), forgetting after `forgetAfterMs`. */
+    const expectLiveness = (
+      c: Awaited<ReturnType<typeof resolve>>,
+      cluster: string,
+      forgetAfterMs: number,
+      nats: Record<string, unknown>,
+    ) => expect(c).toMatchObject({ cluster, forgetAfterMs, liveness: { nats } });
+
+    it('is off by default, for cluster default, forgetting after 24h', async () => {
+      const c = await resolve(base);
+      expect(c).toMatchObject({ cluster: 'default', forgetAfterMs: 24 * 3_600_000 });
+      expect(c.liveness).toBeUndefined();
+    });
+
+    it('takes the flags', async () => {
+      const keyFile = path.join(dir.dir, 'cluster.key');
+      await writeFile(keyFile, `${KEY}\n`);
+      const c = await resolve([
+        ...base,
+        '--cluster',
+        'prod',
+        '--nats',
+        'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+        '--nats',
+        'tls://10.0.0.3:4222',
+        '--nats.user',
+        'qw',
+        '--nats.password-file',
+        '/etc/qw/nats.password',
+        '--cluster-key-file',
+        keyFile,
+        '--forget-after',
+        '1h30m',
+      ]);
+      expectLiveness(c, 'prod', 90 * 60_000, {
+        servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222', 'tls://10.0.0.3:4222'],
+        user: 'qw',
+        passwordFile: '/etc/qw/nats.password',
+      });
+      expect(c.liveness?.keyring).toBeDefined();
+      expect((await resolve([...base, '--nats', 'nats://10.0.0.1:4222'])).liveness).toEqual({
+        nats: expect.objectContaining({ servers: ['nats://10.0.0.1:4222'] }),
+        keyring: undefined,
+      });
+    });
+
+    it('takes QUORUMWATCH_* variables', async () => {
+      const c = await resolve(base, {
+        QUORUMWATCH_CLUSTER: 'staging',
+        QUORUMWATCH_NATS: 'nats://10.0.0.1:4222,nats://10.0.0.2:4222',
+        QUORUMWATCH_NATS_TOKEN_FILE: '/etc/qw/nats.token',
+        QUORUMWATCH_FORGET_AFTER: '10m',
+      });
+      expectLiveness(c, 'staging', 600_000, {
+        servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'],
+        tokenFile: '/etc/qw/nats.token',
+      });
+    });
+
+    it('takes the config file, below flags and variables', async () => {
+      const keyFile = path.join(dir.dir, 'file-cluster.key');
+      await writeFile(keyFile, `${KEY}\n`);
+      const file = path.join(dir.dir, 'liveness.yml');
+      await writeFile(
+        file,
+        [
+          'collector:',
+          '  cluster: fromfile',
+          '  forget-after: 2h',
+          `  cluster-key-file: ${keyFile}`,
+          '  nats:',
+          '    servers: [nats://10.0.0.1:4222, nats://10.0.0.2:4222]',
+          '    nkey-seed-file: /etc/qw/nats.nk',
+          '',
+        ].join('\n'),
+      );
+      const c = await resolve([...base, '--config', file]);
+      expectLiveness(c, 'fromfile', 7_200_000, {
+        servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'],
+        nkeySeedFile: '/etc/qw/nats.nk',
+      });
+      expect(c.liveness?.keyring).toBeDefined();
+      const over = await resolve([...base, '--config', file, '--cluster', 'fromflag'], {
+        QUORUMWATCH_NATS: 'nats://10.0.0.9:4222',
+      });
+      expect(over.cluster).toBe('fromflag');
+      expect(over.liveness?.nats.servers).toEqual(['nats://10.0.0.9:4222']);
+      await writeFile(file, 'collector:\n  nats:\n    server: [nats://10.0.0.1:4222]\n');
+      await expect(resolve([...base, '--config', file])).rejects.toThrow(
+        'unknown key "collector.nats.server"',
+      );
+    });
+
+    it.each([
+      [['--cluster', 'a b'], '--cluster may hold only letters, digits, "_" and "-" (1 to 64 of them)'],
+      [
+        ['--cluster', 'x'.repeat(65)],
+        '--cluster may hold only letters, digits, "_" and "-" (1 to 64 of them)',
+      ],
+      [['--cluster', ''], '--cluster may hold only letters, digits, "_" and "-" (1 to 64 of them)'],
+      [
+        ['--forget-after', 'soon'],
+        '--forget-after: invalid duration "soon" (expected e.g. 500ms, 4s, 1m30s)',
+      ],
+      [['--forget-after', '0s'], '--forget-after must be more than 0'],
+      [
+        ['--nats', 'http://10.0.0.1:4222'],
+        '--nats "http://10.0.0.1:4222": expected nats://host:port or tls://host:port',
+      ],
+      [
+        ['--nats', 'nats://10.0.0.1:4222', '--nats.user', 'u'],
+        '--nats.user and --nats.password-file go together',
+      ],
+      [
+        ['--nats', 'nats://10.0.0.1:4222', '--cluster-key-file', '/nonexistent.key'],
+        '--cluster-key-file: cannot read /nonexistent.key: ENOENT',
+      ],
+    ])('rejects %j with a UsageError of one line', async (args, message) => {
+      const error = await resolve([...base, ...args]).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(UsageError);
+      expect((error as Error).message).toBe(message);
+    });
+
+    it('refuses a key file that holds no valid key', async () => {
+      const keyFile = path.join(dir.dir, 'short.key');
+      await writeFile(keyFile, 'short\n');
+      await expect(
+        resolve([...base, '--nats', 'nats://10.0.0.1:4222', '--cluster-key-file', keyFile]),
+      ).rejects.toThrow(new UsageError('--cluster-key-file: cluster keys must be at least 32 bytes, not 5'));
+    });
   });
 
   it('rejects unknown keys in the collector section', async () => {

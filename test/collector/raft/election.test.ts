@@ -97,6 +97,37 @@ describe('disruption protection', () => {
     };
   }
 
+  it('replaces a crashed leader within a few heartbeats when its connections close', () => {
+    const sim = new Simulation({
+      seed: 11,
+      voters: 3,
+      hintCrashes: true,
+      raft: { heartbeatTicks: 2, preVote: true, checkQuorum: true },
+    });
+    const first = sim.awaitLeader(3 * E);
+    sim.runTicks(E);
+    sim.crash(first);
+    // Without the hint no follower campaigns before E ticks of silence.
+    const ticks = sim.runUntil(() => sim.leader() !== null, E - 1, 'a leader before the election timeout');
+    expect(ticks).toBeLessThan(E);
+    expect(sim.leader()).not.toBe(first);
+  });
+
+  it('ignores a lost connection to a leader the other members still hear', () => {
+    const sim = new Simulation({
+      seed: 12,
+      voters: 3,
+      raft: { heartbeatTicks: 2, preVote: true, checkQuorum: true },
+    });
+    const leader = sim.awaitLeader(3 * E);
+    const { term } = sim.status(leader);
+    const follower = followerOf(sim, leader);
+    sim.act(follower, (raft) => raft.peerUnreachable(leader));
+    sim.runTicks(5 * E);
+    expect(disrupted(sim, leader, term)).toBe(false);
+    expect(sim.status(follower)).toMatchObject({ role: 'follower', leader, term });
+  });
+
   it('the leader lease makes the cluster ignore vote requests from a node with a higher term', () => {
     expect(campaignFromDeafNode({ checkQuorum: true })).toEqual({ termGrew: true, disrupted: false });
     // Control: without check-quorum there is no lease, and the campaign deposes the leader.

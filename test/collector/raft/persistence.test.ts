@@ -63,14 +63,30 @@ describe('persistence (6.824 2C)', () => {
     const sim = new Simulation({ seed: 24, voters: 3 });
     const { leader } = leaderAndFollowers(sim);
     const kept = sim.agree('kept', 3, 5 * E);
+    // Cut off, so its early-sent append reaches no follower: the entry exists nowhere durable.
+    sim.disconnect(leader);
     sim.loseNextReady(leader);
     const lost = sim.propose(leader, 'never-persisted');
     expect(sim.isUp(leader)).toBe(false);
+    sim.runTicks(3); // past every message's delivery time: dropped, not held
+    sim.connect(leader);
     sim.restart(leader);
     sim.agree('after', 3, 10 * E);
     expect(sim.committedAt(kept).key).toMatch(/^normal:kept/);
     expect(sim.committedAt(lost.index).key).not.toBe('normal:never-persisted');
     expect(sim.checkAcknowledgedDurable(sim.ids)).toBeGreaterThan(0);
+  });
+
+  it('commits what a leader sent before its own write, once the followers made it durable', () => {
+    const sim = new Simulation({ seed: 24, voters: 3 });
+    const { leader } = leaderAndFollowers(sim);
+    sim.agree('kept', 3, 5 * E);
+    sim.loseNextReady(leader);
+    const sent = sim.propose(leader, 'sent-early');
+    expect(sim.isUp(leader)).toBe(false);
+    sim.restart(leader);
+    sim.agree('after', 3, 10 * E);
+    expect(sim.committedAt(sent.index).key).toBe('normal:sent-early');
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type ConfChange,
   type Entry,
   type EntryId,
+  isFromLeader,
   MemoryStorage,
   type Message,
   type NodeId,
@@ -74,6 +75,8 @@ export interface SimulationOptions {
   readonly crashBeforePersistRate?: number;
   /** Keep a log of recent events, printed when an invariant fails. */
   readonly trace?: boolean;
+  /** Tell every live node when one crashes, as the transport does when its connections close. */
+  readonly hintCrashes?: boolean;
 }
 
 class InvariantViolation extends Error {
@@ -273,6 +276,11 @@ export class Simulation {
     node.raft = null;
     this.stats.crashes++;
     this.trace(`crash ${id}`);
+    if (this.options.hintCrashes) {
+      for (const other of this.nodes.values()) {
+        if (other.raft) this.act(other.id, (raft) => raft.peerUnreachable(id));
+      }
+    }
   }
 
   /** Makes the node crash with its next Ready in hand, before persisting it (a lost fsync). */
@@ -448,6 +456,9 @@ export class Simulation {
   private flush(node: SimNode): void {
     for (let raft = node.raft; raft?.hasReady(); raft = node.raft) {
       const ready = raft.ready();
+      // As the collector's replica does: a leader's replication goes out before its own write.
+      const early = ready.messages.filter(isFromLeader);
+      for (const message of early) this.send(message);
       if (this.losingNextReady.delete(node.id) || this.rng.next() < this.crashBeforePersistRate) {
         this.trace(`crash ${node.id} before persisting a Ready`);
         this.stats.lostReadies++;
@@ -457,7 +468,7 @@ export class Simulation {
       if (ready.hardState) this.checkHardState(node, ready.hardState);
       node.storage.save(ready);
       this.checkPersistedEntries(node, ready.entries);
-      for (const message of ready.messages) this.send(message);
+      for (const message of ready.messages) if (!isFromLeader(message)) this.send(message);
       if (ready.snapshot) this.installSnapshot(node, ready.snapshot);
       for (const entry of ready.committedEntries) this.apply(node, entry);
       for (const readState of ready.readStates) this.checkRead(node, readState);
@@ -717,6 +728,8 @@ export interface Chaos {
   readonly readRate: number;
   readonly transferRate: number;
   readonly membershipRate: number;
+  /** A node told that its connection to a random peer was lost, though the peer is fine. */
+  readonly spuriousHintRate?: number;
 }
 
 export const NO_CHAOS: Chaos = {
@@ -778,6 +791,10 @@ export function runChaos(sim: Simulation, ticks: number, chaos: Chaos): void {
       else if (!sim.isUp(id) && sim.rng.next() < 1 / Math.max(1, chaos.maxDownTicks / 2)) sim.restart(id);
     }
     if (sim.rng.next() < chaos.partitionRate) randomPartition(sim);
+    if (sim.rng.next() < (chaos.spuriousHintRate ?? 0)) {
+      const [to, peer] = [pick(sim, sim.liveIds()), pick(sim, sim.ids) as NodeId];
+      if (to !== undefined) sim.act(to, (raft) => raft.peerUnreachable(peer));
+    }
     if (sim.rng.next() < chaos.healRate) sim.heal();
     // Any node that believes it leads, including one deposed behind a partition.
     const leader = pick(
@@ -820,11 +837,17 @@ export function checkLiveness(sim: Simulation, bounds: { leaderTicks: number; co
   sim.network = RELIABLE_NETWORK;
   for (const id of sim.ids) sim.restart(id);
   const leaderTicks = sim.runUntil(() => sim.leader() !== null, bounds.leaderTicks, 'a leader after healing');
-  const voters = sim.status(sim.leader() as NodeId).voters;
   const started = sim.ticks;
-  const index = sim.agree(sim.nextProposalData('final'), voters.length, bounds.commitTicks);
+  // Committed (applied somewhere), then applied by every voter of the configuration that holds by
+  // then: the first leader's may include a change that a later leader never had.
+  const index = sim.agree(sim.nextProposalData('final'), 1, bounds.commitTicks);
+  let voters: readonly NodeId[] = [];
   sim.runUntil(
-    () => voters.every((id) => sim.applied(id) >= index),
+    () => {
+      const leader = sim.leader();
+      voters = leader === null ? [] : sim.status(leader).voters;
+      return voters.length > 0 && voters.every((id) => sim.applied(id) >= index);
+    },
     bounds.commitTicks,
     'the final entry everywhere',
   );

@@ -50,6 +50,7 @@ function configurationFor(seed: number): { options: SimulationOptions; chaos: Ch
       },
       snapshotEvery: choose(0, 4, 16),
       crashBeforePersistRate: choose(0, 0.002),
+      hintCrashes: rng.next() < 0.5,
       trace: replay !== undefined,
     },
     chaos: {
@@ -62,6 +63,7 @@ function configurationFor(seed: number): { options: SimulationOptions; chaos: Ch
       readRate: 0.1,
       transferRate: choose(0, 0.01),
       membershipRate: guarded ? choose(0, 0.02) : 0,
+      spuriousHintRate: choose(0, 0.01, 0.05),
     },
   };
 }
