@@ -1,8 +1,6 @@
-import type { Registry } from 'prom-client';
 import type { Handler } from '../common/http/server.js';
 import { metricsEndpoint } from '../common/metrics/endpoint.js';
 import type { MetricFamily } from '../common/metrics/family.js';
-import { registryFamilies } from '../common/metrics/registry-families.js';
 import type { HostScraper } from './host/scrape.js';
 
 /**
@@ -12,10 +10,13 @@ import type { HostScraper } from './host/scrape.js';
 export function metricsHandler(
   scraper: HostScraper,
   background: () => MetricFamily[],
-  self: Registry,
+  self: () => MetricFamily[],
 ): Handler {
   return metricsEndpoint(async () => {
-    const [host, own] = await Promise.all([scraper.scrape(), registryFamilies(self)]);
-    return [...host, ...background(), ...own];
+    // The agent's own figures are read first, before the host areas hand statfs calls to the thread
+    // pool: getrusage (process_cpu_*) sums the CPU time of every thread and, with pool threads
+    // running, took 0.2 ms instead of 15 us.
+    const own = self();
+    return [...(await scraper.scrape()), ...background(), ...own];
   });
 }

@@ -1,7 +1,7 @@
 import { formatListenAddress } from '../common/config/listen.js';
 import { type RunningHttpServer, startHttpServer } from '../common/http/server.js';
 import type { Logger } from '../common/log.js';
-import { createProcessRegistry } from '../common/metrics/process-registry.js';
+import { processMetrics } from '../common/metrics/process-metrics.js';
 import { VERSION } from '../common/version.js';
 import type { AgentConfig } from './config.js';
 import { startConsensusMonitor } from './consensus/monitor.js';
@@ -62,7 +62,7 @@ export async function startAgent(
         '/': (_req, res) => {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
         },
-        '/metrics': metricsHandler(scraper, background, createProcessRegistry('agent')),
+        '/metrics': metricsHandler(scraper, background, processMetrics('agent')),
         '/healthz': (_req, res) => {
           res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
         },

@@ -37,7 +37,7 @@ export interface CollectorApi {
   readonly locate: (id: NodeId) => string | undefined;
   readonly health: () => ReadonlyMap<NodeId, PeerHealth>;
   readonly registry: Registry;
-  /** Families served beside the registry's (the liveness gossip's). */
+  /** Families served beside the registry's (the process's own, the liveness gossip's). */
   readonly families: () => MetricFamily[];
   readonly log: () => Readonly<AppliedLogState>;
 }

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
-import { createProcessRegistry } from '../common/metrics/process-registry.js';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MetricFamily } from '../common/metrics/family.js';
+import { processMetrics } from '../common/metrics/process-metrics.js';
 import type { NodeId, Status } from './raft/index.js';
 
 const ROLES = ['leader', 'follower', 'candidate'] as const;
@@ -16,11 +17,13 @@ export interface PeerHealth {
 }
 
 /**
- * The collector's own metrics (quorumwatch_raft_*), with process_* and nodejs_* defaults. Gauges read
+ * The collector's own metrics (quorumwatch_raft_*); process_* and nodejs_* come from processFamilies. Gauges read
  * the replica's status when scraped, so they are never stale.
  */
 export class CollectorMetrics {
-  readonly registry = createProcessRegistry('collector');
+  readonly registry = new Registry();
+  /** process_*, nodejs_* and quorumwatch_build_info, served beside the registry's families. */
+  readonly processFamilies: () => MetricFamily[] = processMetrics('collector');
   readonly leaderChanges: Counter;
   readonly proposals: Counter;
   readonly proposalsFailed: Counter;

@@ -1,4 +1,6 @@
-import { isNodeId, type NodeId } from './raft/index.js';
+// Not raft/index.js: `quorumwatch agent` loads this (through the collector's flags) and should not load the core.
+import { isNodeId } from './raft/config.js';
+import type { NodeId } from './raft/types.js';
 
 export interface Peer {
   readonly id: NodeId;

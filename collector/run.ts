@@ -110,7 +110,7 @@ export async function startCollector(config: CollectorConfig, logger: Logger): P
         changes,
         locate: (id) => directory.url(id),
         health,
-        families: () => liveness?.families() ?? [],
+        families: () => [...metrics.processFamilies(), ...(liveness?.families() ?? [])],
         registry: metrics.registry,
         log: () => appliedLog.state,
       }),

@@ -2,8 +2,7 @@ import type { Registry } from 'prom-client';
 import type { MetricFamily, MetricType, Sample } from './family.js';
 
 /**
- * The families of a prom-client registry (our own quorumwatch_* metrics and the process_* and
- * nodejs_* defaults) in our family model, so that one encoder writes the whole /metrics answer in
+ * The families of a prom-client registry (the collector's quorumwatch_* metrics) in our family model, so that one encoder writes the whole /metrics answer in
  * either exposition format.
  */
 export async function registryFamilies(registry: Registry): Promise<MetricFamily[]> {
