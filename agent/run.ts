@@ -4,7 +4,8 @@ import type { Logger } from '../common/log.js';
 import { processMetrics } from '../common/metrics/process-metrics.js';
 import { VERSION } from '../common/version.js';
 import type { AgentConfig } from './config.js';
-import { startConsensusMonitor } from './consensus/monitor.js';
+import { consensusFamilies } from './consensus/families.js';
+import type { ConsensusMonitor } from './consensus/monitor.js';
 import type { GossipService } from './gossip/service.js';
 import type { HostCollector } from './host/collector.js';
 import { HostScraper } from './host/scrape.js';
@@ -31,6 +32,18 @@ function landingPage(config: AgentConfig): string {
 `;
 }
 
+/**
+ * Polls the consensus systems listed in --consensus; without any, only the (empty) families are
+ * served, and the HTTPS client stack the pollers use is never loaded: about 2 MiB less resident.
+ */
+async function startConsensus(config: AgentConfig, logger: Logger): Promise<ConsensusMonitor> {
+  if (config.consensus.sources.length === 0) {
+    return { families: () => consensusFamilies([]), stop: async () => {} };
+  }
+  const { startConsensusMonitor } = await import('./consensus/monitor.js');
+  return startConsensusMonitor(config.consensus, config.cluster, logger);
+}
+
 /** Starts the agent's HTTP endpoints; resolves once it listens. */
 export async function startAgent(
   config: AgentConfig,
@@ -45,7 +58,7 @@ export async function startAgent(
     logger,
   });
   const page = landingPage(config);
-  const consensus = await startConsensusMonitor(config.consensus, config.cluster, logger);
+  const consensus = await startConsensus(config, logger);
   let gossip: GossipService | undefined;
   let server: RunningHttpServer;
   try {

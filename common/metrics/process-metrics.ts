@@ -21,7 +21,7 @@ import { family, type MetricFamily, type Sample, single } from './family.js';
  * Event-loop delay is sampled every 100 ms (prom-client's default is 10 ms: 100 wake-ups a second
  * of an otherwise idle process); a tenth of the cost keeps the lag figures meaningful.
  */
-const EVENT_LOOP_RESOLUTION_MS = 100;
+export const EVENT_LOOP_RESOLUTION_MS = 100;
 
 const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
 const GC_KINDS: Readonly<Record<number, string>> = {
