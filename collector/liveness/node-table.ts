@@ -124,8 +124,8 @@ export class NodeTable implements StateModule {
   readonly name = 'nodes';
   readonly kinds = [NODE_CHANGES];
   #byNode = new Map<string, NodeEntry>();
-  /** Sorted by node, rebuilt on the first read after a change. */
-  #sorted: readonly NodeEntry[] | undefined;
+  /** The entries sorted by node name. */
+  #sorted: NodeEntry[] = [];
 
   get(node: string): NodeEntry | undefined {
     return this.#byNode.get(node);
@@ -135,11 +135,11 @@ export class NodeTable implements StateModule {
     return this.#byNode.size;
   }
 
-  /** Every entry, sorted by node name. */
+  /**
+   * Every entry, sorted by node name. The array is kept up to date in place as records apply
+   * (rebuilt only after a restore), so read it before the next change.
+   */
   entries(): readonly NodeEntry[] {
-    this.#sorted ??= [...this.#byNode.values()].sort((a, b) =>
-      a.node < b.node ? -1 : a.node > b.node ? 1 : 0,
-    );
     return this.#sorted;
   }
 
@@ -150,11 +150,31 @@ export class NodeTable implements StateModule {
     return counts;
   }
 
+  /** Where `node` is in #sorted, or would be inserted. */
+  #indexOf(node: string): number {
+    let low = 0;
+    let high = this.#sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.#sorted[middle] as NodeEntry).node < node) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
   apply(record: LogRecord): void {
     const changes = checkChanges(parseJsonBody(record.body));
-    for (const entry of changes.upsert) this.#byNode.set(entry.node, entry);
-    for (const node of changes.forget) this.#byNode.delete(node);
-    this.#sorted = undefined;
+    // In place: a leader refreshes a few entries every round, and re-sorting thousands each time
+    // was most of its work.
+    for (const entry of changes.upsert) {
+      const at = this.#indexOf(entry.node);
+      if (this.#byNode.has(entry.node)) this.#sorted[at] = entry;
+      else this.#sorted.splice(at, 0, entry);
+      this.#byNode.set(entry.node, entry);
+    }
+    for (const node of changes.forget) {
+      if (this.#byNode.delete(node)) this.#sorted.splice(this.#indexOf(node), 1);
+    }
   }
 
   snapshot(): readonly NodeEntry[] {
@@ -172,6 +192,6 @@ export class NodeTable implements StateModule {
       byNode.set(entry.node, entry);
     }
     this.#byNode = byNode;
-    this.#sorted = undefined;
+    this.#sorted = [...byNode.values()].sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   }
 }

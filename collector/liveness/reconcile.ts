@@ -18,14 +18,8 @@
  * - Dead and left agents are forgotten forgetAfterMs after they entered that state; only a live
  *   agent is added to the table.
  */
-import type { GossipMessage, MemberStatus } from '../../common/gossip/index.js';
+import type { GossipMessage, Observation } from '../../common/gossip/index.js';
 import type { NodeChanges, NodeEntry } from './node-table.js';
-
-/** What the leader's detector knows of one agent: its verdict and the newest message behind it. */
-export interface Observation {
-  readonly status: MemberStatus;
-  readonly message: GossipMessage;
-}
 
 export interface ReconcileInput {
   /** The replicated table (a NodeTable): its entries sorted by node name. */

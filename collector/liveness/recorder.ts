@@ -11,7 +11,7 @@ import type { Logger } from '../../common/log.js';
 import { PROPOSAL_TIMEOUT_MS, withTimeout } from '../api-failures.js';
 import type { Replica } from '../replica.js';
 import { type NodeChanges, type NodeTable, nodeChangesRecord } from './node-table.js';
-import { type Observation, reconcile } from './reconcile.js';
+import { reconcile } from './reconcile.js';
 
 /** A tenth of the default heartbeat: the decision adds at most this to the detector's window. */
 export const EVALUATE_EVERY_MS = 100;
@@ -88,14 +88,9 @@ export class LivenessRecorder {
   async #record(): Promise<void> {
     const { replica, table, membership, logger } = this.#options;
     const nowMs = performance.now();
-    const observed: Observation[] = [];
-    for (const status of membership.peers(nowMs)) {
-      const message = membership.latest(status.node);
-      if (message !== undefined) observed.push({ status, message });
-    }
     const decided = reconcile({
       table,
-      observed,
+      observed: membership.observations(nowMs),
       nowMs,
       wallMs: Date.now(),
       listeningSinceMs: this.#options.listeningSinceMs(),

@@ -92,6 +92,8 @@ interface Member {
   intervalMs: number;
   lastHeardMs: number;
   left: boolean;
+  /** Its verdict as verdicts() last reported it, updated in place. */
+  readonly verdict: { -readonly [K in keyof MemberStatus]: MemberStatus[K] };
 }
 
 export class FailureDetector {
@@ -101,6 +103,8 @@ export class FailureDetector {
    * ten times a second, and members are rarely added, restarted or forgotten. Undefined once stale.
    */
   private sorted: (readonly [string, Member])[] | undefined;
+  /** The members' verdict objects in the order of `sorted`. */
+  private sortedVerdicts: MemberStatus[] = [];
   private readonly options: DetectorOptions;
 
   /** Throws RangeError for options that break the guarantees above. */
@@ -152,18 +156,27 @@ export class FailureDetector {
 
   /** Every member at `nowMs`, by node name. */
   members(nowMs: number): MemberStatus[] {
-    this.sorted ??= [...this.byNode.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return this.sorted.map(([node, member]) => {
-      const level = this.phiOf(member, nowMs);
-      return {
-        node,
-        incarnation: member.incarnation,
-        state: this.stateOf(member, nowMs, level),
-        phi: level,
-        lastHeardMs: member.lastHeardMs,
-        intervalMs: member.intervalMs,
-      };
-    });
+    return this.verdicts(nowMs).map((verdict) => ({ ...verdict }));
+  }
+
+  /**
+   * Like members(), without allocating: the array and its objects are reused and updated in place
+   * by the next call, so read them before calling again. For a caller that lists thousands of
+   * members ten times a second, where fresh objects would be most of the garbage.
+   */
+  verdicts(nowMs: number): readonly MemberStatus[] {
+    if (this.sorted === undefined) {
+      this.sorted = [...this.byNode.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sortedVerdicts = this.sorted.map(([, member]) => member.verdict);
+    }
+    for (const [, member] of this.sorted) {
+      const { verdict } = member;
+      verdict.phi = this.phiOf(member, nowMs);
+      verdict.state = this.stateOf(member, nowMs, verdict.phi);
+      verdict.lastHeardMs = member.lastHeardMs;
+      verdict.intervalMs = member.intervalMs;
+    }
+    return this.sortedVerdicts;
   }
 
   private track(node: string, member: Member): void {
@@ -178,6 +191,14 @@ export class FailureDetector {
       intervalMs: from.intervalMs,
       lastHeardMs: atMs,
       left: false,
+      verdict: {
+        node: from.node,
+        incarnation: from.incarnation,
+        state: 'alive',
+        phi: 0,
+        lastHeardMs: atMs,
+        intervalMs: from.intervalMs,
+      },
     };
   }
 

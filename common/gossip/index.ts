@@ -18,6 +18,7 @@ export {
   MAX_MEMBERS,
   Membership,
   type MembershipOptions,
+  type Observation,
   REJECT_REASONS,
   type RejectReason,
 } from './membership.js';

@@ -20,6 +20,12 @@ export type RejectReason = DecodeFailure | 'replayed';
 /** Every reason a received message is dropped, in the order metrics list them. */
 export const REJECT_REASONS: readonly RejectReason[] = [...DECODE_FAILURES, 'replayed'];
 
+/** What a listener knows of one node: the detector's verdict and the newest message behind it. */
+export interface Observation {
+  readonly status: MemberStatus;
+  readonly message: GossipMessage;
+}
+
 export interface MembershipOptions {
   /** The cluster listened to: messages of another cluster are rejected. */
   readonly cluster: string;
@@ -41,6 +47,8 @@ export class Membership {
   /** The latest admitted message of each node in the view, least recently heard first. */
   private readonly latestByNode = new Map<string, GossipMessage>();
   private receivedCount = 0;
+  private readonly observationByNode = new Map<string, { status: MemberStatus; message: GossipMessage }>();
+  private readonly observationList: Observation[] = [];
   private readonly rejectedCounts = new Map<RejectReason, number>();
 
   /** Throws RangeError for a maxMembers that is not a positive integer. */
@@ -79,6 +87,26 @@ export class Membership {
     return this.detector.members(nowMs);
   }
 
+  /**
+   * Every node's verdict at `nowMs` with its latest message, by node name, without allocating:
+   * the array and its objects are reused and updated by the next call (see FailureDetector.verdicts).
+   */
+  observations(nowMs: number): readonly Observation[] {
+    this.observationList.length = 0;
+    for (const status of this.detector.verdicts(nowMs)) {
+      const message = this.latestByNode.get(status.node);
+      if (message === undefined) continue;
+      let observation = this.observationByNode.get(status.node);
+      if (observation?.status !== status) {
+        observation = { status, message };
+        this.observationByNode.set(status.node, observation);
+      }
+      observation.message = message;
+      this.observationList.push(observation);
+    }
+    return this.observationList;
+  }
+
   /** The node's latest admitted message (heartbeat or leave); undefined if it is not in the view. */
   latest(node: string): GossipMessage | undefined {
     return this.latestByNode.get(node);
@@ -90,6 +118,7 @@ export class Membership {
    */
   forget(node: string): boolean {
     this.detector.forget(node);
+    this.observationByNode.delete(node);
     return this.latestByNode.delete(node);
   }
 

@@ -69,6 +69,30 @@ describe('the replicated node table', () => {
     expect(table.entries()).toEqual([nodeEntry()]);
   });
 
+  it('keeps its entries sorted by node name through any upserts and forgets (fast-check)', () => {
+    const node = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ upsert: fc.array(node), forget: fc.array(node) }), { maxLength: 20 }),
+        (records) => {
+          const table = new NodeTable();
+          const expected = new Map<string, number>();
+          records.forEach(({ upsert, forget }, i) => {
+            apply(
+              table,
+              nodeChangesRecord({ upsert: upsert.map((n) => nodeEntry({ node: n, seq: i + 1 })), forget }),
+            );
+            for (const n of upsert) expected.set(n, i + 1);
+            for (const n of forget) expected.delete(n);
+          });
+          expect(table.entries().map((e) => [e.node, e.seq])).toEqual(
+            [...expected].sort(([a], [b]) => (a < b ? -1 : 1)),
+          );
+        },
+      ),
+    );
+  });
+
   it('leaves every replica equal whatever bytes a record holds (fast-check)', () => {
     const { logger } = capturingLogger();
     fc.assert(

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NodeEntry, NodeTable, nodeChangesRecord } from '../../../collector/liveness/node-table.js';
-import { type Observation, type ReconcileInput, reconcile } from '../../../collector/liveness/reconcile.js';
+import { type ReconcileInput, reconcile } from '../../../collector/liveness/reconcile.js';
 import { decodeRecord } from '../../../collector/records.js';
-import type { GossipMessage, MemberState } from '../../../common/gossip/index.js';
+import type { GossipMessage, MemberState, Observation } from '../../../common/gossip/index.js';
 import { heartbeat } from '../../common/gossip/support.js';
 import { nodeEntry } from './support.js';
 

@@ -45,6 +45,26 @@ describe('membership', () => {
     expect(m.received).toBe(3);
   });
 
+  it('lists observations (verdict and latest message) like peers() and latest(), reusing its objects', () => {
+    const m = new Membership({ cluster: CLUSTER });
+    deliver(m, from('n2', 1), 0);
+    deliver(m, from('n1', 1), 10);
+    const first = m.observations(500);
+    expect(first.map((o) => [o.status, o.message])).toEqual(m.peers(500).map((p) => [p, m.latest(p.node)]));
+    const [n1] = first;
+    deliver(m, from('n1', 2), 1000);
+    const second = m.observations(6000);
+    // The same array and objects, updated: what the leader reads ten times a second allocates nothing.
+    expect(second).toBe(first);
+    expect(second[0]).toBe(n1);
+    expect(second.map((o) => [o.message.node, o.message.seq, o.status.state])).toEqual([
+      ['n1', 2, 'dead'],
+      ['n2', 1, 'dead'],
+    ]);
+    m.forget('n2');
+    expect(m.observations(6000).map((o) => o.message.node)).toEqual(['n1']);
+  });
+
   it('keeps a leave as the latest message and reports the node left', () => {
     const m = new Membership({ cluster: CLUSTER });
     deliver(m, from('n1', 1), 0);
