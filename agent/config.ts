@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
-import { type ConfigSection, isRecord, loadConfigSection } from '../common/config/file.js';
+import { isRecord, loadCommandConfig } from '../common/config/file.js';
 import {
   addListOption,
   addScalarOptions,
@@ -16,9 +16,9 @@ import {
   type ToggleSpec,
 } from '../common/config/layered.js';
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
-import { logLevelSetting, setting } from '../common/config/settings.js';
+import { LOG_LEVEL_OPTION, logLevelSetting, setting } from '../common/config/settings.js';
 import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
-import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import type { LogLevel } from '../common/log.js';
 import {
   NATS_SCALARS,
   NATS_SERVERS_OPTION,
@@ -72,12 +72,7 @@ const SCALARS: readonly ScalarOptionSpec[] = [
     defaultDescription: 'the hostname',
   },
   CLUSTER_OPTION,
-  {
-    name: 'log-level',
-    valueName: 'level',
-    description: `one of ${LOG_LEVELS.join(', ')}`,
-    defaultValue: 'info',
-  },
+  LOG_LEVEL_OPTION,
   {
     name: 'scrape.timeout',
     valueName: 'duration',
@@ -216,8 +211,7 @@ export async function resolveAgentConfig(
   collectors: readonly HostCollector[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AgentConfig> {
-  const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
-  const file: ConfigSection = configFile ? await loadConfigSection(configFile, 'agent') : {};
+  const { configFile, file } = await loadCommandConfig(cmd, 'agent', env);
   rejectUnknownKeys(
     file,
     ALL_SCALARS,

@@ -6,6 +6,7 @@ import { startAgentProcess } from '../test/support/agent.js';
 import { parseText } from '../test/support/exposition.js';
 import { startNodeExporter } from '../test/support/node-exporter.js';
 import { cpuSeconds, rssBytes } from './proc-stat.js';
+import { percentile } from './stats.js';
 
 interface Target {
   readonly name: string;
@@ -40,10 +41,6 @@ function scrape(url: string, gzip: boolean): Promise<{ ms: number; bytes: number
     );
     req.on('error', reject);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** Scrapes the targets in alternation, so that both see the same background noise. */

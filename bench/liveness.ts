@@ -20,6 +20,7 @@ import {
   waitFor,
 } from '../test/support/processes.js';
 import { cpuSeconds, rssBytes } from './proc-stat.js';
+import { percentile } from './stats.js';
 
 /** The gossip cluster every section uses. */
 const CLUSTER = 'bench';
@@ -224,10 +225,6 @@ function metric(text: string, name: string, labels: Record<string, string> = {})
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 function sorted(values: Iterable<number>): number[] {
   return [...values].sort((a, b) => a - b);

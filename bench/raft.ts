@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CollectorCluster } from '../test/support/collector.js';
 import { EtcdCluster } from '../test/support/etcd.js';
 import { waitFor } from '../test/support/processes.js';
+import { percentile } from './stats.js';
 
 /** The operations the benchmark needs, over a Quorumwatch collector cluster or an etcd cluster. */
 interface BenchCluster {
@@ -68,10 +69,6 @@ function etcdBench(c: EtcdCluster): BenchCluster {
     }),
     stop: () => c.stop(),
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** kill -9 of the leader until a surviving member names a new one, `trials` times. */

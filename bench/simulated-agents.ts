@@ -15,19 +15,19 @@
  * "lateMaxMs": the latest any heartbeat went out in that second, "lateP99Ms"}. On SIGTERM or SIGINT
  * every node publishes its leave, the connection is flushed and closed, and the process exits 0.
  */
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { connect } from 'nats';
 import {
-  ClusterKeyring,
   encodeGossip,
   type GossipKind,
   type GossipMessage,
   newIncarnation,
   subjectFor,
 } from '../common/gossip/index.js';
+import { readKeyring } from '../common/gossip/keyring-file.js';
 import { VERSION } from '../common/version.js';
+import { percentile } from './stats.js';
 
 /** The most heartbeats sent in one turn of the event loop, so that stats and signals still get a turn. */
 const MAX_BATCH = 2000;
@@ -43,21 +43,12 @@ interface SimulatedNode {
   seq: number;
 }
 
-async function readKeyring(file: string): Promise<ClusterKeyring> {
-  const lines = (await readFile(file, 'utf8')).replace(/\r?\n$/, '').split(/\r?\n/);
-  return new ClusterKeyring(lines.map((line) => Buffer.from(line, 'utf8')));
-}
-
 function positiveInteger(name: string, text: string | undefined, fallback?: number): number {
   const value = text === undefined ? fallback : Number(text);
   if (value === undefined || !Number.isSafeInteger(value) || value < 1) {
     throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(text)}`);
   }
   return value;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 async function main(): Promise<void> {
@@ -152,7 +143,7 @@ async function main(): Promise<void> {
       t: Date.now(),
       sent: next,
       lateMaxMs: Math.round(sorted[sorted.length - 1] ?? 0),
-      lateP99Ms: Math.round(percentile(sorted, 99)),
+      lateP99Ms: Math.round(sorted.length > 0 ? percentile(sorted, 99) : 0),
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
   }, 1000);

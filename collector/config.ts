@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
-import { type ConfigSection, loadConfigSection } from '../common/config/file.js';
+import { type ConfigSection, loadCommandConfig } from '../common/config/file.js';
 import {
   addListOption,
   addScalarOptions,
@@ -14,11 +14,11 @@ import {
   type ScalarOptionSpec,
 } from '../common/config/layered.js';
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
-import { logLevelSetting, requiredSetting, setting } from '../common/config/settings.js';
+import { LOG_LEVEL_OPTION, logLevelSetting, requiredSetting, setting } from '../common/config/settings.js';
 import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
 import type { ClusterKeyring } from '../common/gossip/index.js';
 import { CLUSTER_KEY_FILE_OPTION, readKeyring } from '../common/gossip/keyring-file.js';
-import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import type { LogLevel } from '../common/log.js';
 import {
   NATS_SCALARS,
   NATS_SERVERS_OPTION,
@@ -88,12 +88,7 @@ const SCALARS: readonly ScalarOptionSpec[] = [
     description: 'followers campaign after a random [1x, 2x) of this without a leader',
     defaultValue: '1s',
   },
-  {
-    name: 'log-level',
-    valueName: 'level',
-    description: `one of ${LOG_LEVELS.join(', ')}`,
-    defaultValue: 'info',
-  },
+  LOG_LEVEL_OPTION,
 ];
 
 /** Following the agents' heartbeats: listed in --help after --nats (and after --cluster, the first). */
@@ -150,8 +145,7 @@ export async function resolveCollectorConfig(
   env: NodeJS.ProcessEnv = process.env,
   readSecretFile: (file: string) => Promise<string>,
 ): Promise<CollectorConfig> {
-  const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
-  const file: ConfigSection = configFile ? await loadConfigSection(configFile, 'collector') : {};
+  const { configFile, file } = await loadCommandConfig(cmd, 'collector', env);
   rejectUnknownKeys(file, ALL_SCALARS, [JOIN, listFileKey(NATS_SERVERS_OPTION)], configFile, 'collector');
   const v = resolveScalars(cmd, ALL_SCALARS, file, configFile);
   const natsServers = resolveList(cmd, NATS_SERVERS_OPTION, file, configFile);

@@ -42,7 +42,7 @@ export interface CollectorApi {
   readonly log: () => Readonly<AppliedLogState>;
 }
 
-export function collectorStatus(api: CollectorApi): CollectorStatus {
+function collectorStatus(api: CollectorApi): CollectorStatus {
   const s = api.replica.status();
   const health = api.health();
   return {

@@ -10,7 +10,7 @@ export const MAX_MEMBER_REQUEST_BYTES = 64 * 1024;
 const MEMBER_SHAPE = '{"id": <positive integer>, "url": "http(s)://host:port"}';
 
 /** The body of POST /api/v1/raft/members, validated: exactly an id and a URL. */
-export function parseAddRequest(body: Buffer): Peer {
+function parseAddRequest(body: Buffer): Peer {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));

@@ -69,7 +69,7 @@ interface Ticks {
 }
 
 /** The core counts time in ticks: a tenth of a heartbeat (at most one per ms). */
-export function ticksOf(heartbeatMs: number, electionTimeoutMs: number): Ticks {
+function ticksOf(heartbeatMs: number, electionTimeoutMs: number): Ticks {
   const heartbeat = Math.max(1, Math.min(TICKS_PER_HEARTBEAT, Math.floor(heartbeatMs)));
   const ms = heartbeatMs / heartbeat;
   return { ms, heartbeat, election: Math.max(heartbeat + 1, Math.round(electionTimeoutMs / ms)) };
@@ -221,11 +221,7 @@ export class Replica {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    const stopped = new RaftError('the replica is stopping');
-    for (const w of this.#proposals.values()) w.reject(stopped);
-    for (const r of this.#reads.values()) r.reject(stopped);
-    this.#proposals.clear();
-    this.#reads.clear();
+    this.#rejectWaiting(new RaftError('the replica is stopping'));
     while (this.#draining) await new Promise((r) => setImmediate(r));
   }
 
@@ -239,7 +235,8 @@ export class Replica {
       this.#drainAgain = true;
       return;
     }
-    if (this.#stopped || this.#failure) return;
+    // The timer calls this every tick: with nothing ready, queue no drain (no microtask, no promise).
+    if (this.#stopped || this.#failure || !this.#node.hasReady()) return;
     this.#draining = true;
     queueMicrotask(() => {
       this.#drain().catch((err: unknown) => this.#fail(err as Error));
@@ -335,6 +332,10 @@ export class Replica {
     this.#failure = err;
     clearInterval(this.#timer);
     this.#options.logger.fatal({ err: err.message }, 'raft storage failed; stopping this member');
+    this.#rejectWaiting(err);
+  }
+
+  #rejectWaiting(err: Error): void {
     for (const w of this.#proposals.values()) w.reject(err);
     for (const r of this.#reads.values()) r.reject(err);
     this.#proposals.clear();

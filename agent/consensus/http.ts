@@ -98,7 +98,7 @@ async function decode(raw: Buffer, encoding: string | undefined): Promise<string
 }
 
 /** The body of a 200 answer; any other status is a ProbeError quoting the start of the body. */
-export function okBody(res: HttpResponse): string {
+function okBody(res: HttpResponse): string {
   if (res.status !== 200) {
     const excerpt = res.body.trim().split('\n')[0]?.slice(0, 200) ?? '';
     throw new ProbeError(`${res.request}: HTTP ${res.status} ${excerpt}`.trim());

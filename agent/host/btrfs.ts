@@ -2,7 +2,7 @@ import path from 'node:path';
 import { family, type MetricFamily, type Sample } from '../../common/metrics/family.js';
 import { type HostCollector, messageOf, sysPath } from './collector.js';
 import { lenientUint, scanUint } from './goparse.js';
-import { isNotExist, readDir, readDirSorted, sysReadFile } from './sysfs.js';
+import { errnoCode, isNotExist, readDir, readDirSorted, sysReadFile } from './sysfs.js';
 
 /**
  * node_exporter 1.5's btrfs collector as it behaves without its ioctl path: it reads
@@ -146,7 +146,7 @@ async function readAllocation(dir: string, signal: AbortSignal): Promise<Allocat
     listing.names.map(async (mode) => {
       if (ALLOCATION_FILES.has(mode)) return undefined;
       const total = await sysRead(path.join(dir, mode, 'total_bytes'), signal);
-      if ((total.err as NodeJS.ErrnoException | undefined)?.code === 'ENOTDIR') return undefined;
+      if (errnoCode(total.err) === 'ENOTDIR') return undefined;
       return { mode, total, used: await sysRead(path.join(dir, mode, 'used_bytes'), signal) };
     }),
   );

@@ -1,14 +1,8 @@
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-import {
-  type CollectContext,
-  type HostCollector,
-  listDir,
-  readOptional,
-  readText,
-  sysPath,
-} from './collector.js';
+import { type CollectContext, type HostCollector, readOptional, readText, sysPath } from './collector.js';
 import { parseGoUintExact, scanInt, trimSpace } from './goparse.js';
 import { CPU_FIELDS, type CpuTimes, GUEST, GUEST_NICE, IDLE, readProcStat, zeroTimes } from './proc-stat.js';
+import { globNumbered } from './sysfs.js';
 
 /** Modes of node_cpu_seconds_total, in /proc/stat's column order (guest time is a family of its own). */
 const MODES = CPU_FIELDS.slice(0, GUEST);
@@ -158,7 +152,7 @@ interface Topology {
  */
 async function throttleFamilies(ctx: CollectContext): Promise<MetricFamily[]> {
   const base = sysPath(ctx, 'devices/system/cpu');
-  const names = (await listDir(base).catch(() => [])).filter((n) => /^cpu[0-9]/.test(n)).sort();
+  const names = await globNumbered(base, 'cpu').catch(() => []);
   const cpus = await Promise.all(names.map((name) => topologyOf(`${base}/${name}`, ctx.signal)));
   const cores = new Map<string, { pkg: string; core: string; dirs: string[] }>();
   const packages = new Map<string, string[]>();

@@ -1,6 +1,6 @@
 import { family, type MetricFamily } from '../../common/metrics/family.js';
 import { type HostCollector, listDir, sysPath } from './collector.js';
-import { isNotExist, isPermission, readUintFromFile } from './sysfs.js';
+import { globNumbered, isNotExist, isPermission, readUintFromFile } from './sysfs.js';
 
 /** The cpufreq attributes node_exporter 1.5 exports, in kHz, and their families (exported in Hz). */
 const FREQUENCIES = [
@@ -43,7 +43,7 @@ export const cpufreqCollector: HostCollector = {
   description: 'Exposes CPU frequency statistics.',
   async collect(ctx): Promise<MetricFamily[]> {
     const base = sysPath(ctx, 'devices/system/cpu');
-    const cpus = (await listDir(base)).filter((name) => /^cpu[0-9]/.test(name));
+    const cpus = await globNumbered(base, 'cpu');
     const families = FREQUENCIES.map(([, name, help]) => family(name, help, 'gauge'));
     for (const cpu of cpus) {
       const dir = `${base}/${cpu}/cpufreq`;

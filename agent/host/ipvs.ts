@@ -77,6 +77,7 @@ export function formatIp(ip: Uint8Array): string {
 
 const DOTTED = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const HEX_IPV4 = /^[0-9a-fA-F]{8}$/;
 
 function parseDotted(text: string): number[] | undefined {
   const m = DOTTED.exec(text);
@@ -131,8 +132,7 @@ function parseIpPort(text: string): { address: string; port: string } {
   let address: string;
   if (text.length === 13) {
     const hex = text.slice(0, 8);
-    if (!/^[0-9a-fA-F]{8}$/.test(hex))
-      throw new Error(`encoding/hex: invalid byte in ${JSON.stringify(hex)}`);
+    if (!HEX_IPV4.test(hex)) throw new Error(`encoding/hex: invalid byte in ${JSON.stringify(hex)}`);
     address = formatIp(Uint8Array.from(hex.match(/../g) ?? [], (b) => Number.parseInt(b, 16)));
   } else if (text.length === 46) {
     const ip = parseIp(text.slice(1, 40));

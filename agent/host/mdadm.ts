@@ -18,9 +18,12 @@ export interface MdStat {
 
 const STATUS_LINE = /(\d+) blocks .*\[(\d+)\/(\d+)\] \[([U_]+)\]/;
 const RECOVERY_BLOCKS = /\((\d+)\/\d+\)/;
-const RECOVERY_PERCENT = /= (.+)%/;
-const RECOVERY_FINISH = /finish=(.+)min/;
-const RECOVERY_SPEED = /speed=(.+)[A-Z]/;
+/** The recovery line's fields procfs checks (and discards): pattern, name, and what precedes ParseFloat. */
+const RECOVERY_CHECKS: readonly (readonly [RegExp, string, (s: string) => string])[] = [
+  [/= (.+)%/, 'percentage', trimSpace],
+  [/finish=(.+)min/, 'est. finish time', (s) => s],
+  [/speed=(.+)[A-Z]/, 'speed', (s) => s],
+];
 
 /** node_md_state's label for each activity state; the values differ for two of them, as upstream. */
 const STATES: readonly (readonly [string, string])[] = [
@@ -157,12 +160,7 @@ function evalRecoveryLine(line: string): number {
     () => parseGoInt(blocks[1] as string),
     `error parsing int from recoveryLine ${goQuote(line)}`,
   );
-  const checks: [RegExp, string, (s: string) => string][] = [
-    [RECOVERY_PERCENT, 'percentage', trimSpace],
-    [RECOVERY_FINISH, 'est. finish time', (s) => s],
-    [RECOVERY_SPEED, 'speed', (s) => s],
-  ];
-  for (const [re, what, prepare] of checks) {
+  for (const [re, what, prepare] of RECOVERY_CHECKS) {
     const m = re.exec(line);
     if (!m) throw new Error(`unexpected recoveryLine matching ${what}: ${line}`);
     parseOrExplain(

@@ -382,6 +382,14 @@ class TextParser {
     this.#token = token;
   }
 
+  /** The family a _sum or _count line of a summary, or such a line or _bucket of a histogram, belongs to. */
+  #summaryOrHistogramOf(name: string): ParsedFamily | undefined {
+    const summary = this.#families.get(stripSuffix(name, false));
+    if (summary?.type === 'summary') return summary;
+    const histogram = this.#families.get(stripSuffix(name, true));
+    return histogram?.type === 'histogram' ? histogram : undefined;
+  }
+
   #setOrCreateCurrentMF(): void {
     this.#isCount = false;
     this.#isSum = false;
@@ -391,17 +399,9 @@ class TextParser {
       this.#mf = existing;
       return;
     }
-    // A _sum or _count line of a summary, or those or _bucket of a histogram.
-    const summary = this.#families.get(stripSuffix(name, false));
-    if (summary?.type === 'summary') {
-      this.#mf = summary;
-      this.#isCount = name.endsWith('_count') && name.length > 6;
-      this.#isSum = name.endsWith('_sum') && name.length > 4;
-      return;
-    }
-    const histogram = this.#families.get(stripSuffix(name, true));
-    if (histogram?.type === 'histogram') {
-      this.#mf = histogram;
+    const parent = this.#summaryOrHistogramOf(name);
+    if (parent) {
+      this.#mf = parent;
       this.#isCount = name.endsWith('_count') && name.length > 6;
       this.#isSum = name.endsWith('_sum') && name.length > 4;
       return;

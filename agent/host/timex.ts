@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type MetricFamily, type MetricType, single } from '../../common/metrics/family.js';
-import { type HostCollector, NoDataError } from './collector.js';
+import { type HostCollector, messageOf, NoDataError } from './collector.js';
+import { errnoCode } from './sysfs.js';
 
 /** What agent/native/timex.c returns: adjtimex(2)'s return value and the raw struct timex. */
 export interface TimexState {
@@ -73,9 +74,8 @@ export const timexCollector: HostCollector = {
     try {
       tx = native.read();
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EPERM')
-        throw new NoDataError(`adjtimex: ${(err as Error).message}`);
-      throw new Error(`failed to retrieve adjtimex stats: ${(err as Error).message}`);
+      if (errnoCode(err) === 'EPERM') throw new NoDataError(`adjtimex: ${messageOf(err)}`);
+      throw new Error(`failed to retrieve adjtimex stats: ${messageOf(err)}`);
     }
     return timexFamilies(tx);
   },

@@ -33,7 +33,7 @@ export interface RecorderOptions {
 }
 
 /** Splits changes into records of at most MAX_CHANGES_PER_RECORD entries and names. */
-export function chunkChanges(changes: NodeChanges): NodeChanges[] {
+function chunkChanges(changes: NodeChanges): NodeChanges[] {
   const chunks: NodeChanges[] = [];
   for (let i = 0; i < changes.upsert.length; i += MAX_CHANGES_PER_RECORD) {
     chunks.push({ upsert: changes.upsert.slice(i, i + MAX_CHANGES_PER_RECORD), forget: [] });

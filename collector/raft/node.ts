@@ -33,10 +33,6 @@ type Outgoing<M> = M extends Message ? Omit<M, 'from' | 'term'> & { term?: numbe
 
 const NO_DATA = new Uint8Array(0);
 
-function sameHardState(a: HardState, b: HardState): boolean {
-  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
-}
-
 /**
  * One Raft participant as a deterministic state machine: time advances only through tick(), input
  * arrives only through step() and the propose/read/transfer/compact calls, and all output (what to
@@ -220,8 +216,10 @@ export class RaftNode {
 
   // ---- output ------------------------------------------------------------------------------
 
-  private hardState(): HardState {
-    return { term: this.term, vote: this.vote, commit: this.log.committed };
+  /** Whether term, vote or commit moved since the last persisted HardState; allocates nothing (hasReady runs every tick). */
+  private hardStateChanged(): boolean {
+    const p = this.persisted;
+    return p.term !== this.term || p.vote !== this.vote || p.commit !== this.log.committed;
   }
 
   /** Whether ready() has anything; false while a Ready is waiting for advance(). */
@@ -234,16 +232,17 @@ export class RaftNode {
       this.log.pendingSnapshot !== null ||
       this.log.hasUnstableEntries() ||
       this.log.hasNextCommittedEntries() ||
-      !sameHardState(this.hardState(), this.persisted)
+      this.hardStateChanged()
     );
   }
 
   /** The next batch of work; see `Ready`. Each Ready must be passed to advance() before the next. */
   ready(): Ready {
     if (this.outstanding) throw new RaftError('advance() the previous Ready first');
-    const hardState = this.hardState();
     const ready: Ready = {
-      hardState: sameHardState(hardState, this.persisted) ? null : hardState,
+      hardState: this.hardStateChanged()
+        ? { term: this.term, vote: this.vote, commit: this.log.committed }
+        : null,
       entries: this.log.unstableEntries(),
       snapshot: this.log.pendingSnapshot,
       compaction: this.compaction,

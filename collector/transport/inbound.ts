@@ -38,7 +38,9 @@ export function receiveFrom(socket: WebSocket, options: InboundOptions): void {
   };
 
   const accept = (messages: DecodedMessage[]) => {
-    const accepted = messages.filter((message) => message.from === peer && message.to === self);
+    // Per frame: a well-addressed frame (the norm) is passed on as is, without a filtered copy.
+    const wellAddressed = (message: DecodedMessage) => message.from === peer && message.to === self;
+    const accepted = messages.every(wellAddressed) ? messages : messages.filter(wellAddressed);
     if (accepted.length < messages.length) {
       const wrongSender = messages.filter((message) => message.from !== peer).length;
       const wrongRecipient = messages.length - accepted.length - wrongSender;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 
 export type ConfigSection = Readonly<Record<string, unknown>>;
@@ -31,6 +32,19 @@ export async function loadConfigSection(file: string, section: string): Promise<
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new UsageError(`config file ${file}: "${section}" must be a mapping`);
   return value;
+}
+
+/**
+ * The config file a subcommand reads, named by --config or else QUORUMWATCH_CONFIG, and its
+ * `section` ({} without a file).
+ */
+export async function loadCommandConfig(
+  cmd: Command,
+  section: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ configFile: string | undefined; file: ConfigSection }> {
+  const configFile = (cmd.opts().config as string | undefined) ?? env.QUORUMWATCH_CONFIG;
+  return { configFile, file: configFile ? await loadConfigSection(configFile, section) : {} };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

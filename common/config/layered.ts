@@ -36,7 +36,7 @@ export interface ListOptionSpec {
   readonly fileKey?: string;
 }
 
-export const ENV_PREFIX = 'QUORUMWATCH_';
+const ENV_PREFIX = 'QUORUMWATCH_';
 
 export function envName(name: string): string {
   return ENV_PREFIX + name.replace(/[.-]/g, '_').toUpperCase();

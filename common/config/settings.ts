@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { FatalError, UsageError } from './errors.js';
+import type { ScalarOptionSpec } from './layered.js';
 
 /** Converts one setting, turning any parse error into a UsageError that names the flag. */
 export function setting<T>(flag: string, text: string | undefined, parse: (text: string) => T): T {
@@ -10,6 +11,14 @@ export function setting<T>(flag: string, text: string | undefined, parse: (text:
     throw new UsageError(`--${flag}: ${(err as Error).message}`);
   }
 }
+
+/** --log-level, which every subcommand takes; read with logLevelSetting. */
+export const LOG_LEVEL_OPTION: ScalarOptionSpec = {
+  name: 'log-level',
+  valueName: 'level',
+  description: `one of ${LOG_LEVELS.join(', ')}`,
+  defaultValue: 'info',
+};
 
 export function logLevelSetting(text: string | undefined): LogLevel {
   const level = LOG_LEVELS.find((l) => l === text);

@@ -2,9 +2,9 @@ import { accepts } from '../http/accept.js';
 import type { Labels, MetricFamily } from './family.js';
 
 /** Prometheus text format 0.0.4, what Prometheus asks for by default. */
-export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** OpenMetrics 1.0.0, sent when the scraper's Accept header prefers it. */
-export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
@@ -110,7 +110,7 @@ function sortedLabelText(labels: Labels): string {
   return `${text}}`;
 }
 
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';

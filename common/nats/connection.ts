@@ -4,7 +4,7 @@ import { readSettingFile } from '../config/settings.js';
 import type { NatsSettings } from './options.js';
 
 /** Short, so a server's loss costs little more than the failover itself. */
-export const RECONNECT_WAIT_MS = 250;
+const RECONNECT_WAIT_MS = 250;
 
 /** Reads the credential files; an unreadable one is a FatalError naming its flag. */
 export async function natsConnectionOptions(

@@ -7,16 +7,10 @@ import {
   parseEtcdStatus,
 } from '../../../agent/consensus/etcd.js';
 import { unlabelledSampleValue } from '../../../agent/consensus/prometheus-text.js';
-import type { Parsed } from '../../../agent/consensus/reading.js';
-import { consensusFixture } from './support/fixtures.js';
+import { consensusFixture, ok } from './support/fixtures.js';
 
 const example = consensusFixture('etcd-status-example.json');
 const cluster = consensusFixture('etcd-3.4.23-cluster.json');
-
-function ok<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.value;
-}
 
 const members = (): EtcdMember[] => ok(parseEtcdMembers(cluster.member_list));
 

@@ -6,17 +6,11 @@ import {
   parseRaftzMeta,
   parseVarz,
 } from '../../../agent/consensus/nats.js';
-import type { Parsed } from '../../../agent/consensus/reading.js';
-import { consensusFixture } from './support/fixtures.js';
+import { consensusFixture, ok } from './support/fixtures.js';
 
 const shared = consensusFixture('nats-jsz-example.json');
 const failover = consensusFixture('nats-2.9.10-failover.json');
 const raftz = consensusFixture('nats-raftz-constructed.json');
-
-function ok<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.value;
-}
 
 const jszOf = (node: string) => (shared.jsz_plain_per_node as Record<string, unknown>)[node];
 

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { collectorReading, parseCollectorStatus } from '../../../agent/consensus/quorumwatch.js';
-import type { Parsed } from '../../../agent/consensus/reading.js';
-import { consensusFixture } from './support/fixtures.js';
+import { consensusFixture, ok } from './support/fixtures.js';
 
 const captured = consensusFixture('collector-status.json');
-
-function ok<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.value;
-}
 
 describe('collector status parser and reading', () => {
   it('reads a follower: leader named by id, no lag figures', () => {

@@ -19,46 +19,15 @@ describe('quorum', () => {
   });
 
   it('decides an election once the outcome cannot change, counting only voters', () => {
-    const votes = (entries: [number, boolean][]) => new Map(entries);
-    expect(voteOutcome([1, 2, 3], votes([[1, true]]))).toBe('pending');
-    expect(
-      voteOutcome(
-        [1, 2, 3],
-        votes([
-          [1, true],
-          [2, true],
-        ]),
-      ),
-    ).toBe('won');
-    expect(
-      voteOutcome(
-        [1, 2, 3],
-        votes([
-          [1, true],
-          [2, false],
-          [3, false],
-        ]),
-      ),
-    ).toBe('lost');
-    expect(
-      voteOutcome(
-        [1, 2, 3, 4],
-        votes([
-          [1, true],
-          [2, false],
-          [3, false],
-        ]),
-      ),
-    ).toBe('lost');
-    expect(
-      voteOutcome(
-        [1, 2, 3],
-        votes([
-          [1, true],
-          [9, true],
-        ]),
-      ),
-    ).toBe('pending');
+    /** The votes: granted by `yes`, refused by `no`. */
+    const votes = (yes: number[], no: number[] = []) =>
+      new Map([...yes.map((id) => [id, true] as const), ...no.map((id) => [id, false] as const)]);
+    expect(voteOutcome([1, 2, 3], votes([1]))).toBe('pending');
+    expect(voteOutcome([1, 2, 3], votes([1, 2]))).toBe('won');
+    expect(voteOutcome([1, 2, 3], votes([1], [2, 3]))).toBe('lost');
+    expect(voteOutcome([1, 2, 3, 4], votes([1], [2, 3]))).toBe('lost');
+    // A vote from a non-voter (9) does not count.
+    expect(voteOutcome([1, 2, 3], votes([1, 9]))).toBe('pending');
   });
 });
 
