@@ -76,7 +76,8 @@ const SCALARS: readonly ScalarOptionSpec[] = [
   {
     name: 'scrape.timeout',
     valueName: 'duration',
-    description: 'time limit of each metric area per scrape; an area past it reports failure',
+    description:
+      'time limit per scrape of the areas that wait on filesystems (filesystem, textfile); an area past it reports failure',
     defaultValue: '4s',
   },
   { name: 'path.procfs', valueName: 'dir', description: 'procfs mount point', defaultValue: '/proc' },

@@ -10,10 +10,10 @@ export const arpCollector: HostCollector = {
   name: 'arp',
   defaultEnabled: true,
   description: 'Exposes ARP statistics from /proc/net/arp.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     let counts: Map<string, number>;
     try {
-      counts = countEntries(await readText(procPath(ctx, 'net/arp'), ctx.signal));
+      counts = countEntries(readText(procPath(ctx, 'net/arp'), ctx.signal));
     } catch (err) {
       throw new Error(`could not get ARP entries: ${messageOf(err)}`, { cause: err });
     }

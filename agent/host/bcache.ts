@@ -2,7 +2,7 @@ import path from 'node:path';
 import { family, type MetricFamily, type MetricType, type Sample } from '../../common/metrics/family.js';
 import { type HostCollector, messageOf, readText, sysPath } from './collector.js';
 import { fields, floatToUint64, numError, parseGoFloat, parseGoInt, scanLines } from './goparse.js';
-import { readDirSorted } from './sysfs.js';
+import { globEntries, readDirSorted } from './sysfs.js';
 
 /**
  * node_exporter 1.5's bcache collector with its default --no-collector.bcache.priorityStats (the
@@ -113,12 +113,11 @@ function trimSuffix(s: string, suffix: string): string {
 }
 
 /** A file procfs reads whole: it must exist, and its last byte (the newline) is dropped. */
-async function readRaw(file: string, signal: AbortSignal): Promise<string> {
+function readRaw(file: string, signal: AbortSignal): string {
   let text: string;
   try {
-    text = await readText(file, signal);
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
+    text = readText(file, signal);
+  } catch {
     throw new Error(`failed to read: ${file}`);
   }
   // procfs slices off the last byte unchecked, which panics on an empty file.
@@ -126,12 +125,12 @@ async function readRaw(file: string, signal: AbortSignal): Promise<string> {
   return text;
 }
 
-async function readValue(file: string, signal: AbortSignal): Promise<number> {
-  return dehumanize((await readRaw(file, signal)).slice(0, -1));
+function readValue(file: string, signal: AbortSignal): number {
+  return dehumanize(readRaw(file, signal).slice(0, -1));
 }
 
-function readValues(dir: string, names: readonly string[], signal: AbortSignal): Promise<number[]> {
-  return Promise.all(names.map((n) => readValue(path.join(dir, n), signal)));
+function readValues(dir: string, names: readonly string[], signal: AbortSignal): number[] {
+  return names.map((n) => readValue(path.join(dir, n), signal));
 }
 
 interface Bdev {
@@ -151,43 +150,35 @@ interface CacheSet {
 }
 
 /** procfs's GetStats for one /sys/fs/bcache/<uuid> directory (all its reads, so its failures too). */
-async function readCacheSet(dir: string, signal: AbortSignal): Promise<CacheSet> {
-  const entries = await readDirSorted(dir);
-  const bdevNames = entries.filter((n) => BDEV.test(n));
-  const cacheNames = entries.filter((n) => CACHE.test(n));
+function readCacheSet(dir: string, signal: AbortSignal): CacheSet {
+  const entries = readDirSorted(dir);
+  const top = readValues(dir, TOP_FILES, signal);
+  const internal = readValues(path.join(dir, 'internal'), INTERNAL_FILES, signal);
   // The set's own period counters are read (and can fail) but are not exported.
-  const [top, internal, , , bdevs, caches] = await Promise.all([
-    readValues(dir, TOP_FILES, signal),
-    readValues(path.join(dir, 'internal'), INTERNAL_FILES, signal),
-    readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES, signal),
-    readValues(path.join(dir, 'stats_total'), PERIOD_FILES, signal),
-    Promise.all(
-      bdevNames.map(async (name) => {
-        const [dirtyData, wrdText, , total] = await Promise.all([
-          readValue(path.join(dir, name, 'dirty_data'), signal),
-          readRaw(path.join(dir, name, 'writeback_rate_debug'), signal),
-          readValues(path.join(dir, name, 'stats_five_minute'), PERIOD_FILES, signal),
-          readValues(path.join(dir, name, 'stats_total'), PERIOD_FILES, signal),
-        ]);
-        let wrd: WritebackRateDebug;
-        try {
-          wrd = parseWritebackRateDebug(wrdText);
-        } catch (err) {
-          throw new Error(
-            `failed to parse: ${path.join(dir, name, 'writeback_rate_debug')} (${messageOf(err)})`,
-          );
-        }
-        return { name, dirtyData, wrd, total };
-      }),
-    ),
-    Promise.all(
-      cacheNames.map(async (name) => ({
-        name,
-        values: await readValues(path.join(dir, name), CACHE_FILES, signal),
-      })),
-    ),
-  ]);
+  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES, signal);
+  readValues(path.join(dir, 'stats_total'), PERIOD_FILES, signal);
+  const bdevs = entries.filter((n) => BDEV.test(n)).map((name) => readBdev(dir, name, signal));
+  const caches = entries
+    .filter((n) => CACHE.test(n))
+    .map((name) => ({ name, values: readValues(path.join(dir, name), CACHE_FILES, signal) }));
   return { uuid: path.basename(dir), top, internal, bdevs, caches };
+}
+
+/** A backing device of the set: its dirty data, writeback rate and counters. */
+function readBdev(setDir: string, name: string, signal: AbortSignal): Bdev {
+  const dir = path.join(setDir, name);
+  const dirtyData = readValue(path.join(dir, 'dirty_data'), signal);
+  const wrdText = readRaw(path.join(dir, 'writeback_rate_debug'), signal);
+  // Read (and can fail) but not exported, like the set's.
+  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES, signal);
+  const total = readValues(path.join(dir, 'stats_total'), PERIOD_FILES, signal);
+  let wrd: WritebackRateDebug;
+  try {
+    wrd = parseWritebackRateDebug(wrdText);
+  } catch (err) {
+    throw new Error(`failed to parse: ${path.join(dir, 'writeback_rate_debug')} (${messageOf(err)})`);
+  }
+  return { name, dirtyData, wrd, total };
 }
 
 /** [name, help, type, value of a set] for the per-set families, in node_exporter's order. */
@@ -339,15 +330,13 @@ export const bcacheCollector: HostCollector = {
   name: 'bcache',
   defaultEnabled: true,
   description: 'Exposes bcache statistics from /sys/fs/bcache/.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'fs', 'bcache');
-    // The glob fs/bcache/*-*: cache set UUIDs, not the "register" files. No module is success.
-    const names = (await readDirSorted(root).catch(() => [] as string[])).filter((n) => n.includes('-'));
+    const names = globEntries(root).filter((n) => n.includes('-'));
     let sets: CacheSet[];
     try {
-      sets = await Promise.all(names.map((n) => readCacheSet(path.join(root, n), ctx.signal)));
+      sets = names.map((n) => readCacheSet(path.join(root, n), ctx.signal));
     } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
       throw new Error(`failed to retrieve bcache stats: ${messageOf(err)}`);
     }
     return toFamilies(sets);

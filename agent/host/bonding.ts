@@ -5,14 +5,14 @@ import { fields, trimSpace } from './goparse.js';
 import { isNotExist, readOrNoData } from './sysfs.js';
 
 /** Reads a bonding file; a missing one anywhere means "no bonding" to node_exporter (ErrNoData). */
-function readBondingFile(file: string, signal: AbortSignal): Promise<string> {
+function readBondingFile(file: string, signal: AbortSignal): string {
   return readOrNoData(file, signal, 'not collecting bonding');
 }
 
 /** A slave's mii_status: under lower_<slave>, or slave_<slave> on older kernels. */
-async function readMiiStatus(master: string, slave: string, signal: AbortSignal): Promise<string> {
+function readMiiStatus(master: string, slave: string, signal: AbortSignal): string {
   try {
-    return await readText(path.join(master, `lower_${slave}`, 'bonding_slave', 'mii_status'), signal);
+    return readText(path.join(master, `lower_${slave}`, 'bonding_slave', 'mii_status'), signal);
   } catch (err) {
     if (!isNotExist(err)) throw err;
   }
@@ -27,14 +27,14 @@ export const bondingCollector: HostCollector = {
   name: 'bonding',
   defaultEnabled: true,
   description: 'Exposes the number of configured and active slaves of Linux bonding interfaces.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'class', 'net');
-    const masters = fields(await readBondingFile(path.join(root, 'bonding_masters'), ctx.signal));
+    const masters = fields(readBondingFile(path.join(root, 'bonding_masters'), ctx.signal));
     const counts = new Map<string, [slaves: number, active: number]>();
     for (const master of masters) {
       const dir = path.join(root, master);
-      const slaves = fields(await readBondingFile(path.join(dir, 'bonding', 'slaves'), ctx.signal));
-      const states = await Promise.all(slaves.map((slave) => readMiiStatus(dir, slave, ctx.signal)));
+      const slaves = fields(readBondingFile(path.join(dir, 'bonding', 'slaves'), ctx.signal));
+      const states = slaves.map((slave) => readMiiStatus(dir, slave, ctx.signal));
       counts.set(master, [slaves.length, states.filter((state) => trimSpace(state) === 'up').length]);
     }
     const entries = [...counts];

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { family, type MetricFamily, type Sample } from '../../common/metrics/family.js';
 import { type HostCollector, messageOf, sysPath } from './collector.js';
 import { lenientUint, scanUint } from './goparse.js';
-import { errnoCode, isNotExist, readDir, readDirSorted, sysReadFile } from './sysfs.js';
+import { errnoCode, globEntries, isNotExist, readDir, sysReadFile } from './sysfs.js';
 
 /**
  * node_exporter 1.5's btrfs collector as it behaves without its ioctl path: it reads
@@ -49,19 +49,18 @@ interface Listing {
 }
 
 /** procfs's util.SysReadFile, with the error kept for the reader's error state. */
-async function sysRead(file: string, signal: AbortSignal): Promise<Read> {
+function sysRead(file: string, signal: AbortSignal): Read {
   try {
-    return { text: await sysReadFile(file, signal) };
+    return { text: sysReadFile(file, signal) };
   } catch (err) {
     if (isNotExist(err)) return { text: '' };
-    if ((err as Error).name === 'AbortError') throw err;
     return { text: '', err: err as Error };
   }
 }
 
-async function readListing(dir: string): Promise<Listing> {
+function readListing(dir: string): Listing {
   try {
-    return { names: await readDir(dir) };
+    return { names: readDir(dir) };
   } catch (err) {
     return { names: [], err: err as Error };
   }
@@ -133,23 +132,19 @@ function ratio(mode: string, devices: number): number {
 }
 
 /** procfs's readAllocationStats for allocation/<type>, with its own error state. */
-async function readAllocation(dir: string, signal: AbortSignal): Promise<Allocation> {
-  const [reservedRead, listing] = await Promise.all([
-    sysRead(path.join(dir, RESERVED_FILE), signal),
-    readListing(dir),
-  ]);
+function readAllocation(dir: string, signal: AbortSignal): Allocation {
+  const reservedRead = sysRead(path.join(dir, RESERVED_FILE), signal);
+  const listing = readListing(dir);
   // Layouts are the subdirectories (single, dup, raid1...): for a plain file, reading a file
   // inside it fails with ENOTDIR, which tells them apart without a stat per entry. Names of the
   // attributes procfs reads as files are not probed (had one been a directory, reading it would
   // already have failed the filesystem).
-  const entries = await Promise.all(
-    listing.names.map(async (mode) => {
-      if (ALLOCATION_FILES.has(mode)) return undefined;
-      const total = await sysRead(path.join(dir, mode, 'total_bytes'), signal);
-      if (errnoCode(total.err) === 'ENOTDIR') return undefined;
-      return { mode, total, used: await sysRead(path.join(dir, mode, 'used_bytes'), signal) };
-    }),
-  );
+  const entries = listing.names.map((mode) => {
+    if (ALLOCATION_FILES.has(mode)) return undefined;
+    const total = sysRead(path.join(dir, mode, 'total_bytes'), signal);
+    if (errnoCode(total.err) === 'ENOTDIR') return undefined;
+    return { mode, total, used: sysRead(path.join(dir, mode, 'used_bytes'), signal) };
+  });
   const state = new ErrorState();
   const reserved = state.value(reservedRead);
   if (listing.err) state.err = listing.err;
@@ -161,17 +156,13 @@ async function readAllocation(dir: string, signal: AbortSignal): Promise<Allocat
 }
 
 /** procfs's btrfs.GetStats for one /sys/fs/btrfs/<uuid> directory; throws what it would return. */
-async function readFilesystem(dir: string, signal: AbortSignal): Promise<Filesystem> {
-  const [deviceListing, label, metadataUuid, globalRsv, allocations] = await Promise.all([
-    readListing(path.join(dir, 'devices')),
-    sysRead(path.join(dir, 'label'), signal),
-    sysRead(path.join(dir, 'metadata_uuid'), signal),
-    sysRead(path.join(dir, GLOBAL_RSV_FILE), signal),
-    Promise.all(ALLOCATION_TYPES.map((t) => readAllocation(path.join(dir, 'allocation', t), signal))),
-  ]);
-  const sizes = await Promise.all(
-    deviceListing.names.map((n) => sysRead(path.join(dir, 'devices', n, 'size'), signal)),
-  );
+function readFilesystem(dir: string, signal: AbortSignal): Filesystem {
+  const deviceListing = readListing(path.join(dir, 'devices'));
+  const label = sysRead(path.join(dir, 'label'), signal);
+  const metadataUuid = sysRead(path.join(dir, 'metadata_uuid'), signal);
+  const globalRsv = sysRead(path.join(dir, GLOBAL_RSV_FILE), signal);
+  const allocations = ALLOCATION_TYPES.map((t) => readAllocation(path.join(dir, 'allocation', t), signal));
+  const sizes = deviceListing.names.map((n) => sysRead(path.join(dir, 'devices', n, 'size'), signal));
 
   // Replay procfs's reads in its order, so that its error handling gives the same numbers.
   const state = new ErrorState();
@@ -249,14 +240,12 @@ export const btrfsCollector: HostCollector = {
   name: 'btrfs',
   defaultEnabled: true,
   description: 'Exposes btrfs statistics',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'fs', 'btrfs');
-    // The glob fs/btrfs/*-*: filesystem UUIDs, not the module-wide "features" directory. Like
-    // Go's Glob, an unreadable or missing directory matches nothing (module not loaded: success).
-    const names = (await readDirSorted(root).catch(() => [] as string[])).filter((n) => n.includes('-'));
+    const names = globEntries(root).filter((n) => n.includes('-'));
     let filesystems: Filesystem[];
     try {
-      filesystems = await Promise.all(names.map((n) => readFilesystem(path.join(root, n), ctx.signal)));
+      filesystems = names.map((n) => readFilesystem(path.join(root, n), ctx.signal));
     } catch (err) {
       throw new Error(`failed to retrieve Btrfs stats from procfs: ${messageOf(err)}`);
     }

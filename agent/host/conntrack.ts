@@ -44,11 +44,11 @@ export const conntrackCollector: HostCollector = {
   name: 'conntrack',
   defaultEnabled: true,
   description: 'Shows conntrack stats (does nothing if no /proc/sys/net/netfilter/ present).',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const count = await handleErr(
+  collect(ctx): MetricFamily[] {
+    const count = handleErr(() =>
       readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_count'), ctx.signal),
     );
-    const limit = await handleErr(
+    const limit = handleErr(() =>
       readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_max'), ctx.signal),
     );
     const sent = [
@@ -63,17 +63,7 @@ export const conntrackCollector: HostCollector = {
     const statFile = procPath(ctx, 'net/stat/nf_conntrack');
     let sums: number[];
     try {
-      sums = await handleErr(
-        readText(statFile, ctx.signal).then((text) => {
-          try {
-            return sumStats(text);
-          } catch (err) {
-            throw new Error(
-              `failed to read conntrack stats from ${JSON.stringify(statFile)}: ${messageOf(err)}`,
-            );
-          }
-        }),
-      );
+      sums = handleErr(() => readStats(statFile, ctx.signal));
     } catch (err) {
       throw new PartialCollectionError(messageOf(err), sent, { cause: err });
     }
@@ -87,12 +77,22 @@ export const conntrackCollector: HostCollector = {
 };
 
 /** node_exporter's handleErr for one file's read and parse: absent -> no data, else failure. */
-async function handleErr<T>(work: Promise<T>): Promise<T> {
+function handleErr<T>(work: () => T): T {
   try {
-    return await work;
+    return work();
   } catch (err) {
     if (isNotExist(err)) throw new NoDataError('conntrack probably not loaded');
     throw new Error(`failed to retrieve conntrack stats: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/** The statistics file's sums; a malformed file is named in the error, as procfs names it. */
+function readStats(file: string, signal: AbortSignal): number[] {
+  const text = readText(file, signal);
+  try {
+    return sumStats(text);
+  } catch (err) {
+    throw new Error(`failed to read conntrack stats from ${JSON.stringify(file)}: ${messageOf(err)}`);
   }
 }
 

@@ -26,13 +26,13 @@ export function createCpuCollector(): HostCollector {
     name: 'cpu',
     defaultEnabled: true,
     description: 'Exposes CPU statistics.',
-    async collect(ctx): Promise<MetricFamily[]> {
-      const stat = await readProcStat(ctx);
+    collect(ctx): MetricFamily[] {
+      const stat = readProcStat(ctx);
       const cpus = updateHistory(exported, ctx.paths.procfs, stat.cpus);
       const families = timeFamilies(cpus);
-      const isolatedCpus = await isolatedOnce(isolated, ctx);
+      const isolatedCpus = isolatedOnce(isolated, ctx);
       if (isolatedCpus !== undefined) families.push(isolatedFamily(isolatedCpus));
-      families.push(...(await throttleFamilies(ctx)));
+      families.push(...throttleFamilies(ctx));
       return families;
     },
   };
@@ -86,13 +86,13 @@ function timeFamilies(cpus: readonly CpuTimes[]): MetricFamily[] {
  * node_exporter reads /sys/devices/system/cpu/isolated once, when it starts: a missing file means no
  * node_cpu_isolated series, an unparsable one stops it from starting (here: this area fails).
  */
-async function isolatedOnce(
+function isolatedOnce(
   cache: Map<string, readonly number[] | undefined>,
   ctx: CollectContext,
-): Promise<readonly number[] | undefined> {
+): readonly number[] | undefined {
   const file = sysPath(ctx, 'devices/system/cpu/isolated');
   if (cache.has(file)) return cache.get(file);
-  const text = await readOptional(file, ctx.signal);
+  const text = readOptional(file, ctx.signal);
   const cpus = text === undefined ? undefined : parseCpuList(text);
   cache.set(file, cpus);
   return cpus;
@@ -150,10 +150,9 @@ interface Topology {
  * cpu2), whose counter file reads as a number; a CPU without both topology ids is skipped, and
  * unreadable files are skipped rather than failing the area, as in node_exporter.
  */
-async function throttleFamilies(ctx: CollectContext): Promise<MetricFamily[]> {
+function throttleFamilies(ctx: CollectContext): MetricFamily[] {
   const base = sysPath(ctx, 'devices/system/cpu');
-  const names = await globNumbered(base, 'cpu').catch(() => []);
-  const cpus = await Promise.all(names.map((name) => topologyOf(`${base}/${name}`, ctx.signal)));
+  const cpus = globNumbered(base, 'cpu').map((name) => topologyOf(`${base}/${name}`, ctx.signal));
   const cores = new Map<string, { pkg: string; core: string; dirs: string[] }>();
   const packages = new Map<string, string[]>();
   for (const cpu of cpus) {
@@ -176,46 +175,39 @@ async function throttleFamilies(ctx: CollectContext): Promise<MetricFamily[]> {
     'Number of times this CPU package has been throttled.',
     'counter',
   );
-  await Promise.all([
-    ...[...cores.values()].map(async ({ pkg, core, dirs }) => {
-      const value = await firstCount(dirs, 'core_throttle_count', ctx.signal);
-      if (value !== undefined) coreFamily.samples.push({ labels: { package: pkg, core }, value });
-    }),
-    ...[...packages].map(async ([pkg, dirs]) => {
-      const value = await firstCount(dirs, 'package_throttle_count', ctx.signal);
-      if (value !== undefined) packageFamily.samples.push({ labels: { package: pkg }, value });
-    }),
-  ]);
+  for (const { pkg, core, dirs } of cores.values()) {
+    const value = firstCount(dirs, 'core_throttle_count', ctx.signal);
+    if (value !== undefined) coreFamily.samples.push({ labels: { package: pkg, core }, value });
+  }
+  for (const [pkg, dirs] of packages) {
+    const value = firstCount(dirs, 'package_throttle_count', ctx.signal);
+    if (value !== undefined) packageFamily.samples.push({ labels: { package: pkg }, value });
+  }
   return [packageFamily, coreFamily];
 }
 
-async function topologyOf(dir: string, signal: AbortSignal): Promise<Topology | undefined> {
-  const pkg = await readUintAttribute(`${dir}/topology/physical_package_id`, signal);
+function topologyOf(dir: string, signal: AbortSignal): Topology | undefined {
+  const pkg = readUintAttribute(`${dir}/topology/physical_package_id`, signal);
   if (pkg === undefined) return undefined;
-  const core = await readUintAttribute(`${dir}/topology/core_id`, signal);
+  const core = readUintAttribute(`${dir}/topology/core_id`, signal);
   if (core === undefined) return undefined;
   return { dir, pkg: String(pkg), core: String(core) };
 }
 
 /** Tries the CPUs in order, reading only until one answers, as node_exporter does. */
-async function firstCount(
-  dirs: readonly string[],
-  file: string,
-  signal: AbortSignal,
-): Promise<number | undefined> {
+function firstCount(dirs: readonly string[], file: string, signal: AbortSignal): number | undefined {
   for (const dir of dirs) {
-    const count = await readUintAttribute(`${dir}/thermal_throttle/${file}`, signal);
+    const count = readUintAttribute(`${dir}/thermal_throttle/${file}`, signal);
     if (count !== undefined) return Number(count);
   }
   return undefined;
 }
 
 /** node_exporter's readUintFromFile, with any failure (absent, unreadable, not a uint64) as undefined. */
-async function readUintAttribute(file: string, signal: AbortSignal): Promise<number | bigint | undefined> {
+function readUintAttribute(file: string, signal: AbortSignal): number | bigint | undefined {
   try {
-    return parseGoUintExact(trimSpace(await readText(file, signal)));
-  } catch (err) {
-    if (signal.aborted) throw err;
+    return parseGoUintExact(trimSpace(readText(file, signal)));
+  } catch {
     return undefined;
   }
 }

@@ -41,14 +41,14 @@ export const cpufreqCollector: HostCollector = {
   name: 'cpufreq',
   defaultEnabled: true,
   description: 'Exposes CPU frequency statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const base = sysPath(ctx, 'devices/system/cpu');
-    const cpus = await globNumbered(base, 'cpu');
+    const cpus = globNumbered(base, 'cpu');
     const families = FREQUENCIES.map(([, name, help]) => family(name, help, 'gauge'));
     for (const cpu of cpus) {
       const dir = `${base}/${cpu}/cpufreq`;
       // An absent directory (an offline CPU, a VM without cpufreq) lists as empty and is skipped.
-      const present = new Set(await listDir(dir));
+      const present = new Set(listDir(dir));
       if (present.size === 0) continue;
       for (const file of REQUIRED) {
         if (!present.has(file)) throw new Error(`open ${dir}/${file}: no such file or directory`);
@@ -56,7 +56,7 @@ export const cpufreqCollector: HostCollector = {
       const labels = { cpu: cpu.slice(3) };
       for (const [i, [file]] of FREQUENCIES.entries()) {
         if (!present.has(file)) continue;
-        const khz = await readFrequency(`${dir}/${file}`, ctx.signal);
+        const khz = readFrequency(`${dir}/${file}`, ctx.signal);
         if (khz !== undefined) families[i]?.samples.push({ labels, value: khz * 1000 });
       }
     }
@@ -65,9 +65,9 @@ export const cpufreqCollector: HostCollector = {
 };
 
 /** procfs's ReadUintFromFile: undefined when not permitted, an error when not a uint64. */
-async function readFrequency(file: string, signal: AbortSignal): Promise<number | undefined> {
+function readFrequency(file: string, signal: AbortSignal): number | undefined {
   try {
-    return await readUintFromFile(file, signal);
+    return readUintFromFile(file, signal);
   } catch (err) {
     if (isNotExist(err) || isPermission(err)) return undefined;
     throw err;

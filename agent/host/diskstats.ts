@@ -82,11 +82,11 @@ export const diskstatsCollector: HostCollector = {
   name: 'diskstats',
   defaultEnabled: true,
   description: 'Exposes disk I/O statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const text = await readOrExplain(procPath(ctx, 'diskstats'), ctx.signal, "couldn't get diskstats");
+  collect(ctx): MetricFamily[] {
+    const text = readOrExplain(procPath(ctx, 'diskstats'), ctx.signal, "couldn't get diskstats");
     const exclude = ctx.settings.diskstats.deviceExclude;
     const disks = parseDiskstats(text).filter((d) => !exclude.test(d.name));
-    const udev = await Promise.all(disks.map((d) => readUdevProperties(ctx, d.major, d.minor)));
+    const udev = disks.map((d) => readUdevProperties(ctx, d.major, d.minor));
     return toFamilies(disks, udev);
   },
 };
@@ -173,16 +173,11 @@ const NO_PROPERTIES: UdevProperties = new Map();
  * The `E:` (device property) lines of udev's database entry `b<major>:<minor>`. node_exporter logs
  * any failure to read it at debug level and carries on with empty labels.
  */
-async function readUdevProperties(
-  ctx: CollectContext,
-  major: number,
-  minor: number,
-): Promise<UdevProperties> {
+function readUdevProperties(ctx: CollectContext, major: number, minor: number): UdevProperties {
   let text: string;
   try {
-    text = await readText(path.join(ctx.paths.udevData, `b${major}:${minor}`), ctx.signal);
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
+    text = readText(path.join(ctx.paths.udevData, `b${major}:${minor}`), ctx.signal);
+  } catch {
     return NO_PROPERTIES;
   }
   const properties = new Map<string, string>();

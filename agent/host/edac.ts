@@ -12,7 +12,7 @@ export const edacCollector: HostCollector = {
   name: 'edac',
   defaultEnabled: true,
   description: 'Exposes error detection and correction statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const ce = family('node_edac_correctable_errors_total', 'Total correctable memory errors.', 'counter');
     const ue = family(
       'node_edac_uncorrectable_errors_total',
@@ -30,9 +30,9 @@ export const edacCollector: HostCollector = {
       'counter',
     );
     const families = [ce, ue, csrowCe, csrowUe];
-    const read = async (file: string, what: string): Promise<number> => {
+    const read = (file: string, what: string): number => {
       try {
-        return await readUintFromFile(file, ctx.signal);
+        return readUintFromFile(file, ctx.signal);
       } catch (err) {
         throw new PartialCollectionError(`couldn't get ${what}: ${messageOf(err)}`, families, {
           cause: err,
@@ -40,7 +40,7 @@ export const edacCollector: HostCollector = {
       }
     };
     const mcDir = sysPath(ctx, 'devices/system/edac/mc');
-    for (const mc of await globNumbered(mcDir, 'mc')) {
+    for (const mc of globNumbered(mcDir, 'mc')) {
       const dir = path.join(mcDir, mc);
       const controller = leadingDigits(mc, 'mc'.length);
       const labels = { controller };
@@ -54,10 +54,10 @@ export const edacCollector: HostCollector = {
       for (const [f, l, file] of files) {
         f.samples.push({
           labels: l,
-          value: await read(path.join(dir, file), `${file} for controller ${controller}`),
+          value: read(path.join(dir, file), `${file} for controller ${controller}`),
         });
       }
-      for (const row of await globNumbered(dir, 'csrow')) {
+      for (const row of globNumbered(dir, 'csrow')) {
         const csrow = leadingDigits(row, 'csrow'.length);
         for (const [f, file] of [
           [csrowCe, 'ce_count'],
@@ -66,7 +66,7 @@ export const edacCollector: HostCollector = {
           const where = `controller/csrow ${controller}/${csrow}`;
           f.samples.push({
             labels: { controller, csrow },
-            value: await read(path.join(dir, row, file), `${file} for ${where}`),
+            value: read(path.join(dir, row, file), `${file} for ${where}`),
           });
         }
       }

@@ -19,12 +19,12 @@ export const entropyCollector: HostCollector = {
   name: 'entropy',
   defaultEnabled: true,
   description: 'Exposes available entropy.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const values = new Map<string, number>();
     try {
       for (const file of FILES) {
         try {
-          values.set(file, await readUintFromFile(procPath(ctx, 'sys/kernel/random', file), ctx.signal));
+          values.set(file, readUintFromFile(procPath(ctx, 'sys/kernel/random', file), ctx.signal));
         } catch (err) {
           if (!isNotExist(err)) throw err; // procfs skips a file the kernel does not have
         }

@@ -70,57 +70,57 @@ interface Host {
   readonly counters: Map<string, bigint>;
 }
 
-async function readAttributes(dir: string, signal: AbortSignal): Promise<Record<Attribute, string>> {
-  const values = await Promise.all(
-    ATTRIBUTES.map(async (attribute) => {
-      const file = path.join(dir, attribute);
-      let value: string;
-      try {
-        value = await sysReadFile(file, signal);
-      } catch (err) {
-        // Wrapped by procfs, so not "no data" for node_exporter even when the file is absent.
-        throw new Error(`failed to read file ${JSON.stringify(file)}: ${messageOf(err)}`);
-      }
-      return STRIP_0X.has(attribute) && value.length > 2 ? value.slice(2) : value;
-    }),
-  );
-  return Object.fromEntries(ATTRIBUTES.map((attribute, i) => [attribute, values[i]])) as Record<
-    Attribute,
-    string
-  >;
+function readAttributes(dir: string, signal: AbortSignal): Record<Attribute, string> {
+  const attributes = {} as Record<Attribute, string>;
+  for (const attribute of ATTRIBUTES) attributes[attribute] = readHostAttribute(dir, attribute, signal);
+  return attributes;
+}
+
+function readHostAttribute(dir: string, attribute: Attribute, signal: AbortSignal): string {
+  const file = path.join(dir, attribute);
+  let value: string;
+  try {
+    value = sysReadFile(file, signal);
+  } catch (err) {
+    // Wrapped by procfs, so not "no data" for node_exporter even when the file is absent.
+    throw new Error(`failed to read file ${JSON.stringify(file)}: ${messageOf(err)}`);
+  }
+  return STRIP_0X.has(attribute) && value.length > 2 ? value.slice(2) : value;
 }
 
 /** statistics/*: counters absent from the directory stay 0, as in procfs' struct. */
-async function readCounters(dir: string, signal: AbortSignal): Promise<Map<string, bigint>> {
+function readCounters(dir: string, signal: AbortSignal): Map<string, bigint> {
   const statistics = path.join(dir, 'statistics');
-  const files = (await readDir(statistics)).filter((file) => COUNTER_FILES.has(file));
+  const files = readDir(statistics).filter((file) => COUNTER_FILES.has(file));
   const counters = new Map<string, bigint>(COUNTERS.map(([file]) => [file, 0n]));
-  await Promise.all(
-    files.map(async (file) => {
-      let value: string;
-      try {
-        value = await sysReadFile(path.join(statistics, file), signal);
-      } catch (err) {
-        // Some statistics are write-only or unsupported by the driver: procfs skips those.
-        if (isSkippedAttributeError(err, { permission: false })) return;
-        throw new Error(
-          `failed to read file ${JSON.stringify(path.join(statistics, file))}: ${messageOf(err)}`,
-        );
-      }
-      const parsed = scanUint(value, 0);
-      // procfs dereferences the failed parse (node_exporter 1.5 panics); report it instead.
-      if (typeof parsed === 'string')
-        throw new Error(`statistics/${file}: cannot parse ${JSON.stringify(value)}`);
-      counters.set(file, BigInt(parsed));
-    }),
-  );
+  for (const file of files) {
+    const value = readCounter(statistics, file, signal);
+    if (value !== undefined) counters.set(file, value);
+  }
   return counters;
 }
 
-async function readHost(root: string, name: string, signal: AbortSignal): Promise<Host> {
+/** One statistics file; undefined when procfs skips it. */
+function readCounter(statistics: string, file: string, signal: AbortSignal): bigint | undefined {
+  let value: string;
+  try {
+    value = sysReadFile(path.join(statistics, file), signal);
+  } catch (err) {
+    // Some statistics are write-only or unsupported by the driver: procfs skips those.
+    if (isSkippedAttributeError(err, { permission: false })) return undefined;
+    throw new Error(`failed to read file ${JSON.stringify(path.join(statistics, file))}: ${messageOf(err)}`);
+  }
+  const parsed = scanUint(value, 0);
+  // procfs dereferences the failed parse (node_exporter 1.5 panics); report it instead.
+  if (typeof parsed === 'string')
+    throw new Error(`statistics/${file}: cannot parse ${JSON.stringify(value)}`);
+  return BigInt(parsed);
+}
+
+function readHost(root: string, name: string, signal: AbortSignal): Host {
   const dir = path.join(root, name);
-  const attributes = await readAttributes(dir, signal);
-  return { name, attributes, counters: await readCounters(dir, signal) };
+  const attributes = readAttributes(dir, signal);
+  return { name, attributes, counters: readCounters(dir, signal) };
 }
 
 /**
@@ -131,11 +131,11 @@ export const fibrechannelCollector: HostCollector = {
   name: 'fibrechannel',
   defaultEnabled: true,
   description: 'Exposes fibre channel information and statistics from /sys/class/fc_host/.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'class', 'fc_host');
     let hosts: Host[];
     try {
-      hosts = await Promise.all((await readDir(root)).map((name) => readHost(root, name, ctx.signal)));
+      hosts = readDir(root).map((name) => readHost(root, name, ctx.signal));
     } catch (err) {
       // Only an unwrapped "does not exist" (the class or a statistics directory) means no data.
       if (isNotExist(err)) throw new NoDataError('fibrechannel statistics not found');

@@ -80,7 +80,7 @@ export function createFilesystemCollector(
     description: 'Exposes filesystem statistics, such as disk space used.',
     async collect(ctx): Promise<MetricFamily[]> {
       const { mountPointsExclude, fsTypesExclude } = ctx.settings.filesystem;
-      const mounts = (await readMounts(ctx)).filter(
+      const mounts = readMounts(ctx).filter(
         (m) => !mountPointsExclude.test(m.mountPoint) && !fsTypesExclude.test(m.fsType),
       );
       // Start every statfs before awaiting any, as node_exporter's stat workers do.
@@ -113,13 +113,13 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /** /proc/1/mounts (the host's mounts when run in a container), else /proc/mounts (hidepid). */
-async function readMounts(ctx: CollectContext): Promise<Mount[]> {
+function readMounts(ctx: CollectContext): Mount[] {
   let text: string;
   try {
-    text = await readText(procPath(ctx, '1', 'mounts'), ctx.signal);
+    text = readText(procPath(ctx, '1', 'mounts'), ctx.signal);
   } catch (err) {
     if (!isNotExist(err)) throw err;
-    text = await readText(procPath(ctx, 'mounts'), ctx.signal);
+    text = readText(procPath(ctx, 'mounts'), ctx.signal);
   }
   return scanLines(text).map((line) => parseMountLine(line, ctx.paths.rootfs));
 }

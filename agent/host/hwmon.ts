@@ -41,9 +41,9 @@ export const hwmonCollector: HostCollector = {
   name: 'hwmon',
   defaultEnabled: true,
   description: 'Expose hardware monitoring and sensor data from /sys/class/hwmon/.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/hwmon');
-    const entries = await readDirOrNoData(dir, 'hwmon collector metrics are not available for this system');
+    const entries = readDirOrNoData(dir, 'hwmon collector metrics are not available for this system');
     // Families through client_golang's Gather checks: a repeated series or a second HELP is dropped.
     const out = new Gatherer();
     // Like node_exporter's loop: the last symlink stat or chip failure decides the outcome, and a
@@ -51,16 +51,16 @@ export const hwmonCollector: HostCollector = {
     let failure: Error | undefined;
     for (const entry of entries) {
       const chipDir = path.join(dir, entry);
-      const isLink = (await readLinkOptional(chipDir)) !== undefined;
-      const files = await listDir(chipDir);
-      const kind = files.length > 0 ? 'directory' : await pathKind(chipDir);
+      const isLink = readLinkOptional(chipDir) !== undefined;
+      const files = listDir(chipDir);
+      const kind = files.length > 0 ? 'directory' : pathKind(chipDir);
       if (isLink) {
         failure = kind === 'missing' ? new Error(`stat ${chipDir}: no such file or directory`) : undefined;
         if (failure) continue;
       }
       if (kind !== 'directory') continue;
       try {
-        await collectChip(ctx, chipDir, files, out);
+        collectChip(ctx, chipDir, files, out);
       } catch (err) {
         failure = err as Error;
       }
@@ -72,24 +72,24 @@ export const hwmonCollector: HostCollector = {
 
 type SensorData = Map<string, Map<string, string>>;
 
-async function collectChip(ctx: CollectContext, dir: string, files: string[], out: Gatherer): Promise<void> {
+function collectChip(ctx: CollectContext, dir: string, files: string[], out: Gatherer): void {
   // `device` counts only if it resolves (os.Stat / EvalSymlinks succeed).
   let deviceFiles: string[] | undefined;
-  let deviceKind: Awaited<ReturnType<typeof pathKind>> = 'missing';
+  let deviceKind: ReturnType<typeof pathKind> = 'missing';
   if (files.includes('device')) {
-    deviceFiles = await listDir(path.join(dir, 'device'));
-    deviceKind = deviceFiles.length > 0 ? 'directory' : await pathKind(path.join(dir, 'device'));
+    deviceFiles = listDir(path.join(dir, 'device'));
+    deviceKind = deviceFiles.length > 0 ? 'directory' : pathKind(path.join(dir, 'device'));
   }
-  const chip = await chipName(dir, deviceKind !== 'missing');
+  const chip = chipName(dir, deviceKind !== 'missing');
   const data: SensorData = new Map();
-  await collectSensorData(ctx, dir, files, data);
+  collectSensorData(ctx, dir, files, data);
   if (deviceKind !== 'missing') {
     if (deviceKind !== 'directory')
       throw new Error(`readdirent ${path.join(dir, 'device')}: not a directory`);
-    await collectSensorData(ctx, path.join(dir, 'device'), deviceFiles ?? [], data);
+    collectSensorData(ctx, path.join(dir, 'device'), deviceFiles ?? [], data);
   }
 
-  const humanName = await readText(path.join(dir, 'name')).then(cleanMetricName, () => '');
+  const humanName = cleanMetricName(readChipNameFile(dir));
   if (humanName !== '') {
     out.addSample(
       'node_hwmon_chip_names',
@@ -112,32 +112,37 @@ function explodeSensorFilename(file: string): { type: string; num: number; prope
   return { type: m[1] ?? '', num: Number(num), property: m[4] ?? '' };
 }
 
-async function collectSensorData(
-  ctx: CollectContext,
-  dir: string,
-  files: string[],
-  data: SensorData,
-): Promise<void> {
-  const reads = files.map(async (file) => {
+function collectSensorData(ctx: CollectContext, dir: string, files: string[], data: SensorData): void {
+  for (const file of files) {
     const parts = explodeSensorFilename(file);
-    if (!parts || !SENSOR_TYPES.has(parts.type)) return undefined;
-    // node_exporter's own sysReadFile: one 128-byte read, only newlines trimmed; errors skip.
-    const raw = await sysReadBytes(path.join(dir, file), ctx.signal).catch(() => undefined);
-    if (raw === undefined) return undefined;
-    return {
-      sensor: `${parts.type}${String(parts.num)}`,
-      property: parts.property,
-      value: raw.replace(/^\n+|\n+$/g, ''),
-    };
-  });
-  for (const r of await Promise.all(reads)) {
-    if (!r) continue;
-    let props = data.get(r.sensor);
+    if (!parts || !SENSOR_TYPES.has(parts.type)) continue;
+    const raw = readSensorFile(path.join(dir, file), ctx.signal);
+    if (raw === undefined) continue;
+    const sensor = `${parts.type}${String(parts.num)}`;
+    let props = data.get(sensor);
     if (!props) {
       props = new Map();
-      data.set(r.sensor, props);
+      data.set(sensor, props);
     }
-    props.set(r.property, r.value);
+    props.set(parts.property, raw.replace(/^\n+|\n+$/g, ''));
+  }
+}
+
+/** node_exporter's own sysReadFile: one 128-byte read, only newlines trimmed; errors skip. */
+function readSensorFile(file: string, signal: AbortSignal): string | undefined {
+  try {
+    return sysReadBytes(file, signal);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chip's `name` file, '' when it cannot be read. */
+function readChipNameFile(dir: string): string {
+  try {
+    return readText(path.join(dir, 'name'));
+  } catch {
+    return '';
   }
 }
 
@@ -150,9 +155,9 @@ export function cleanMetricName(name: string): string {
 }
 
 /** The chip label: <bus>_<device> of the resolved device, else the `name` file, else hwmonN. */
-async function chipName(dir: string, hasDevice: boolean): Promise<string> {
+function chipName(dir: string, hasDevice: boolean): string {
   if (hasDevice) {
-    const devicePath = await evalSymlinks(path.join(dir, 'device'));
+    const devicePath = evalSymlinks(path.join(dir, 'device'));
     const devName = path.basename(devicePath);
     const devType = path.basename(path.dirname(devicePath));
     const cleanName = cleanMetricName(devName);
@@ -160,12 +165,12 @@ async function chipName(dir: string, hasDevice: boolean): Promise<string> {
     if (cleanType !== '' && cleanName !== '') return `${cleanType}_${cleanName}`;
     if (cleanName !== '') return cleanName;
   }
-  const sysname = await readText(path.join(dir, 'name')).catch(() => '');
+  const sysname = readChipNameFile(dir);
   if (sysname !== '') {
     const clean = cleanMetricName(sysname);
     if (clean !== '') return clean;
   }
-  const clean = cleanMetricName(path.basename(await evalSymlinks(dir)));
+  const clean = cleanMetricName(path.basename(evalSymlinks(dir)));
   if (clean !== '') return clean;
   throw new Error(`Could not derive a monitoring name for ${dir}`);
 }

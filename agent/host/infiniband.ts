@@ -253,54 +253,63 @@ function parseRate(text: string): number {
   return floatToUint64(single * 125000000);
 }
 
-async function readCounters(
+function readCounters(
   portPath: string,
   dir: 'counters' | 'counters_ext',
   signal: AbortSignal,
-): Promise<Map<Counter, number>> {
+): Map<Counter, number> {
   const counters = new Map<Counter, number>();
   const known = BY_FILE[dir];
   let entries: string[];
   try {
-    entries = await readDir(path.join(portPath, dir));
+    entries = readDir(path.join(portPath, dir));
   } catch (err) {
     if (dir === 'counters_ext' && isNotExist(err)) return counters;
     throw err;
   }
-  await Promise.all(
-    entries.map(async (file) => {
-      const counter = known.get(file);
-      if (!counter) return;
-      let value: string;
-      try {
-        value = await sysReadFile(path.join(portPath, dir, file), signal);
-      } catch (err) {
-        if (isSkippedAttributeError(err, { permission: true })) return;
-        throw err;
-      }
-      const parsed = scanUint(value, 0);
-      if (typeof parsed === 'string') {
-        // Some drivers print "N/A (no PMA)" for counters they lack; procfs skips those.
-        if (value.includes('N/A (no PMA)')) return;
-        throw new Error(`${dir}/${file}: cannot parse ${JSON.stringify(value)}`);
-      }
-      // The data counters count 4-byte words: procfs multiplies them by 4 in uint64.
-      counters.set(counter, Number(counter.times4 ? BigInt.asUintN(64, BigInt(parsed) * 4n) : parsed));
-    }),
-  );
+  for (const file of entries) {
+    const counter = known.get(file);
+    if (!counter) continue;
+    const value = readCounter(portPath, dir, file, signal);
+    // The data counters count 4-byte words: procfs multiplies them by 4 in uint64.
+    if (value !== undefined)
+      counters.set(counter, Number(counter.times4 ? BigInt.asUintN(64, BigInt(value) * 4n) : value));
+  }
   return counters;
 }
 
-async function readPort(devicePath: string, name: string, signal: AbortSignal): Promise<Port> {
+/** One counter file's value; undefined when procfs skips it. */
+function readCounter(
+  portPath: string,
+  dir: 'counters' | 'counters_ext',
+  file: string,
+  signal: AbortSignal,
+): number | bigint | undefined {
+  let value: string;
+  try {
+    value = sysReadFile(path.join(portPath, dir, file), signal);
+  } catch (err) {
+    if (isSkippedAttributeError(err, { permission: true })) return undefined;
+    throw err;
+  }
+  const parsed = scanUint(value, 0);
+  if (typeof parsed === 'string') {
+    // Some drivers print "N/A (no PMA)" for counters they lack; procfs skips those.
+    if (value.includes('N/A (no PMA)')) return undefined;
+    throw new Error(`${dir}/${file}: cannot parse ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function readPort(devicePath: string, name: string, signal: AbortSignal): Port {
   const number = scanUint(name, 10, 32);
   if (typeof number === 'string') throw new Error(`failed to convert ${name} into uint`);
   const portPath = path.join(devicePath, 'ports', name);
-  const [state, physState, rate] = await Promise.all(
-    ['state', 'phys_state', 'rate'].map((file) => readText(path.join(portPath, file), signal)),
+  const [state, physState, rate] = ['state', 'phys_state', 'rate'].map((file) =>
+    readText(path.join(portPath, file), signal),
   );
-  const counters = await readCounters(portPath, 'counters', signal);
-  for (const [counter, value] of await readCounters(portPath, 'counters_ext', signal))
-    counters.set(counter, value);
+  const counters = readCounters(portPath, 'counters', signal);
+  for (const [counter, value] of readCounters(portPath, 'counters_ext', signal)) counters.set(counter, value);
   return {
     number: Number(number),
     stateId: parseState(state as string, 'state'),
@@ -310,22 +319,14 @@ async function readPort(devicePath: string, name: string, signal: AbortSignal): 
   };
 }
 
-async function readDevice(root: string, name: string, signal: AbortSignal): Promise<Device> {
+function readDevice(root: string, name: string, signal: AbortSignal): Device {
   const devicePath = path.join(root, name);
-  const [boardId, firmwareVersion, hcaType] = await Promise.all(
-    ['board_id', 'fw_ver', 'hca_type'].map(async (file) => {
-      try {
-        return await sysReadFile(path.join(devicePath, file), signal);
-      } catch (err) {
-        if (file === 'hca_type' && isNotExist(err)) return '';
-        throw err;
-      }
-    }),
+  const [boardId, firmwareVersion, hcaType] = ['board_id', 'fw_ver', 'hca_type'].map((file) =>
+    readDeviceAttribute(devicePath, file, signal),
   );
   const ports = new Map<number, Port>();
-  for (const port of await Promise.all(
-    (await readDir(path.join(devicePath, 'ports'))).map((p) => readPort(devicePath, p, signal)),
-  )) {
+  for (const p of readDir(path.join(devicePath, 'ports'))) {
+    const port = readPort(devicePath, p, signal);
     ports.set(port.number, port);
   }
   return {
@@ -337,6 +338,16 @@ async function readDevice(root: string, name: string, signal: AbortSignal): Prom
   };
 }
 
+/** board_id, fw_ver or hca_type; hca_type is optional (procfs leaves it empty when absent). */
+function readDeviceAttribute(devicePath: string, file: string, signal: AbortSignal): string {
+  try {
+    return sysReadFile(path.join(devicePath, file), signal);
+  } catch (err) {
+    if (file === 'hca_type' && isNotExist(err)) return '';
+    throw err;
+  }
+}
+
 /**
  * node_exporter's infiniband collector: per device an info series, and per port its state, physical
  * state, rate and every counter the driver exposes.
@@ -345,11 +356,11 @@ export const infinibandCollector: HostCollector = {
   name: 'infiniband',
   defaultEnabled: true,
   description: 'Exposes network statistics specific to InfiniBand and Intel OmniPath configurations.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'class', 'infiniband');
     let devices: Device[];
     try {
-      devices = await Promise.all((await readDir(root)).map((name) => readDevice(root, name, ctx.signal)));
+      devices = readDir(root).map((name) => readDevice(root, name, ctx.signal));
     } catch (err) {
       throw failure(err, root);
     }

@@ -7,8 +7,8 @@ export const loadavgCollector: HostCollector = {
   name: 'loadavg',
   defaultEnabled: true,
   description: 'Exposes load average.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const loads = fields(await readText(procPath(ctx, 'loadavg'), ctx.signal));
+  collect(ctx): MetricFamily[] {
+    const loads = fields(readText(procPath(ctx, 'loadavg'), ctx.signal));
     if (loads.length < 3) throw new Error(`unexpected /proc/loadavg format: ${loads.join(' ')}`);
     return (['1', '5', '15'] as const).map((minutes, i) => {
       const load = loads[i] as string;

@@ -39,11 +39,11 @@ export const mdadmCollector: HostCollector = {
   name: 'mdadm',
   defaultEnabled: true,
   description: 'Exposes statistics about devices in /proc/mdstat (does nothing if no /proc/mdstat present).',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const file = procPath(ctx, 'mdstat');
     let text: string;
     try {
-      text = await readText(file, ctx.signal);
+      text = readText(file, ctx.signal);
     } catch (err) {
       if (isNotExist(err)) {
         throw new NoDataError(`Not collecting mdstat, file does not exist: ${file}`);

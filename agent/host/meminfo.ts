@@ -16,8 +16,8 @@ export const meminfoCollector: HostCollector = {
   name: 'meminfo',
   defaultEnabled: true,
   description: 'Exposes memory statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const text = await readOrExplain(procPath(ctx, 'meminfo'), ctx.signal, "couldn't get meminfo");
+  collect(ctx): MetricFamily[] {
+    const text = readOrExplain(procPath(ctx, 'meminfo'), ctx.signal, "couldn't get meminfo");
     const families: MetricFamily[] = [];
     for (const [key, value] of parseMeminfo(text)) {
       const names = FIELD_NAMES.get(key);

@@ -4,11 +4,11 @@ import {
   type HostCollector,
   isMissing,
   joinPath,
-  listDirSync,
+  listDir,
   messageOf,
   NoDataError,
-  readLinkOptionalSync,
-  readTextSync,
+  readLinkOptional,
+  readText,
   sysPath,
 } from './collector.js';
 import { scanInt } from './goparse.js';
@@ -17,8 +17,8 @@ import {
   isNotExist,
   isPermission,
   isSkippedAttributeError,
-  readDirSync,
-  sysReadFileSync,
+  readDir,
+  sysReadFile,
 } from './sysfs.js';
 
 /** Numeric attributes of /sys/class/net/<iface> and the node_network_* family each becomes. */
@@ -78,15 +78,10 @@ function noDataOr(err: unknown, what: string): Error {
   return new Error(`could not get net class info: ${what}: ${messageOf(err)}`);
 }
 
-/*
- * sysfs attributes are read synchronously (see collector.ts), so this area reads them in plain
- * loops: an interface costs one listing and one read per attribute, with no promise per file.
- */
-
 /** Reads one attribute with procfs' skip rules; undefined when procfs would skip it. */
 function readAttr(file: string, signal: AbortSignal): string | undefined {
   try {
-    return sysReadFileSync(file, signal);
+    return sysReadFile(file, signal);
   } catch (err) {
     if (isSkippedAttributeError(err, { permission: true })) return undefined;
     throw new Error(
@@ -103,15 +98,15 @@ function readAttr(file: string, signal: AbortSignal): string | undefined {
 function interfaceEntries(dir: string, name: string): string[] | undefined {
   let entries: string[];
   try {
-    entries = listDirSync(dir);
+    entries = listDir(dir);
   } catch (err) {
     throw noDataOr(err, name);
   }
   if (entries.length > 0) return entries;
-  const isLink = readLinkOptionalSync(dir) !== undefined;
+  const isLink = readLinkOptional(dir) !== undefined;
   let content: string | undefined;
   try {
-    content = readTextSync(dir);
+    content = readText(dir);
   } catch (err) {
     if (errnoCode(err) === 'EISDIR') return []; // an interface directory with nothing in it
     if (isMissing(err)) content = undefined;
@@ -143,7 +138,7 @@ function readNetClass(ctx: CollectContext): Map<string, Attributes> {
   const root = sysPath(ctx, 'class', 'net');
   let names: string[];
   try {
-    names = readDirSync(root);
+    names = readDir(root);
   } catch (err) {
     throw noDataOr(err, 'class/net');
   }
@@ -166,7 +161,7 @@ export const netclassCollector: HostCollector = {
   name: 'netclass',
   defaultEnabled: true,
   description: 'Exposes network interface info from /sys/class/net/.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const interfaces = readNetClass(ctx);
     const up: Sample[] = [];
     const info: Sample[] = [];

@@ -79,10 +79,10 @@ export const netdevCollector: HostCollector = {
   name: 'netdev',
   defaultEnabled: true,
   description: 'Exposes network interface statistics such as bytes transferred.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     let devices: Map<string, number[]>;
     try {
-      devices = parseNetDev(await readText(procPath(ctx, 'net', 'dev'), ctx.signal));
+      devices = parseNetDev(readText(procPath(ctx, 'net', 'dev'), ctx.signal));
     } catch (err) {
       throw new Error(`couldn't get netstats: failed to parse /proc/net/dev: ${messageOf(err)}`, {
         cause: err,
@@ -94,7 +94,7 @@ export const netdevCollector: HostCollector = {
       if (isIgnored(device, ctx.settings.netdev)) continue;
       const labels = { device };
       for (let i = 0; i < COLUMNS.length; i++) samples[i]?.push({ labels, value: values[i] as number });
-      const text = await readAttribute(
+      const text = readAttribute(
         sysPath(ctx, 'class', 'net', device, 'statistics', 'rx_nohandler'),
         ctx.signal,
       );

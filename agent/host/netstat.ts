@@ -51,19 +51,19 @@ export function parseSnmp6(text: string): NetStats {
   return stats;
 }
 
-async function readStats(file: string, what: string, signal: AbortSignal): Promise<NetStats> {
+function readStats(file: string, what: string, signal: AbortSignal): NetStats {
   try {
-    return parseNetStats(await readText(file, signal), file);
+    return parseNetStats(readText(file, signal), file);
   } catch (err) {
     throw new Error(`couldn't get ${what}: ${messageOf(err)}`, { cause: err });
   }
 }
 
 /** /proc/net/snmp6 is absent when IPv6 is disabled: node_exporter then reports IPv4 only. */
-async function readSnmp6(file: string, signal: AbortSignal): Promise<NetStats> {
+function readSnmp6(file: string, signal: AbortSignal): NetStats {
   let text: string;
   try {
-    text = await readText(file, signal);
+    text = readText(file, signal);
   } catch (err) {
     if (isNotExist(err)) return new Map();
     throw new Error(`couldn't get SNMP6 stats: ${messageOf(err)}`, { cause: err });
@@ -139,12 +139,10 @@ export const netstatCollector: HostCollector = {
   name: 'netstat',
   defaultEnabled: true,
   description: 'Exposes network statistics from /proc/net/netstat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const [netstat, snmp, snmp6] = await Promise.all([
-      readStats(procPath(ctx, 'net', 'netstat'), 'netstats', ctx.signal),
-      readStats(procPath(ctx, 'net', 'snmp'), 'SNMP stats', ctx.signal),
-      readSnmp6(procPath(ctx, 'net', 'snmp6'), ctx.signal),
-    ]);
+  collect(ctx): MetricFamily[] {
+    const netstat = readStats(procPath(ctx, 'net', 'netstat'), 'netstats', ctx.signal);
+    const snmp = readStats(procPath(ctx, 'net', 'snmp'), 'SNMP stats', ctx.signal);
+    const snmp6 = readSnmp6(procPath(ctx, 'net', 'snmp6'), ctx.signal);
     // A protocol in a later file replaces the earlier one wholesale, as node_exporter's merge does.
     for (const [protocol, stats] of snmp) netstat.set(protocol, stats);
     for (const [protocol, stats] of snmp6) netstat.set(protocol, stats);

@@ -125,8 +125,8 @@ export const nfsCollector: HostCollector = {
   name: 'nfs',
   defaultEnabled: true,
   description: 'Exposes NFS client stats from /proc/net/rpc/nfs.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const s = await readRpcStats(ctx, 'nfs', parseClientRpcStats);
+  collect(ctx): MetricFamily[] {
+    const s = readRpcStats(ctx, 'nfs', parseClientRpcStats);
     const v4 = s.v4;
     return [
       family(

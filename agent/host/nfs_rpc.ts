@@ -18,17 +18,9 @@ export interface RpcLine {
  * Reads and parses /proc/net/rpc/<file>. No file means the module is not loaded, which node_exporter
  * reports as ErrNoData; a parse failure fails the area as "failed to retrieve <file> stats".
  */
-export async function readRpcStats<T>(
-  ctx: CollectContext,
-  file: 'nfs' | 'nfsd',
-  parse: (text: string) => T,
-): Promise<T> {
+export function readRpcStats<T>(ctx: CollectContext, file: 'nfs' | 'nfsd', parse: (text: string) => T): T {
   const what = file === 'nfs' ? 'NFS' : 'NFSd';
-  const text = await readOrNoData(
-    procPath(ctx, 'net', 'rpc', file),
-    ctx.signal,
-    `Not collecting ${what} metrics`,
-  );
+  const text = readOrNoData(procPath(ctx, 'net', 'rpc', file), ctx.signal, `Not collecting ${what} metrics`);
   try {
     return parse(text);
   } catch (err) {

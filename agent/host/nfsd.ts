@@ -109,8 +109,8 @@ export const nfsdCollector: HostCollector = {
   name: 'nfsd',
   defaultEnabled: true,
   description: 'Exposes NFS kernel server statistics from /proc/net/rpc/nfsd.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const s = await readRpcStats(ctx, 'nfsd', parseServerRpcStats);
+  collect(ctx): MetricFamily[] {
+    const s = readRpcStats(ctx, 'nfsd', parseServerRpcStats);
     const value = (label: string, i: number): number => s.get(label)?.[i] ?? 0;
     const counter = (name: string, help: string, label: string, i: number): MetricFamily =>
       single(`node_nfsd_${name}`, help, 'counter', value(label, i));

@@ -36,8 +36,8 @@ export const osCollector: HostCollector = {
   name: 'os',
   defaultEnabled: true,
   description: 'Expose OS release info',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const env = await readOsRelease(ctx);
+  collect(ctx): MetricFamily[] {
+    const env = readOsRelease(ctx);
     const get = (key: string) => env.get(key) ?? '';
     const labels = Object.fromEntries(Object.entries(INFO_LABELS).map(([label, key]) => [label, get(key)]));
     const families = [
@@ -61,12 +61,12 @@ export const osCollector: HostCollector = {
   },
 };
 
-async function readOsRelease(ctx: CollectContext): Promise<Map<string, string>> {
+function readOsRelease(ctx: CollectContext): Map<string, string> {
   for (const file of OS_RELEASE_FILES) {
     const full = rootfsPath(ctx, file);
     let text: string;
     try {
-      text = await readText(full, ctx.signal);
+      text = readText(full, ctx.signal);
     } catch (err) {
       // Only a missing file moves on to the fallback (Go's os.ErrNotExist); EACCES etc. fail.
       if (isNotExist(err)) continue;

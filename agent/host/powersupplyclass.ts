@@ -90,10 +90,10 @@ export const powersupplyclassCollector: HostCollector = {
   name: 'powersupplyclass',
   defaultEnabled: true,
   description: 'Exposes Power Supply statistics from /sys/class.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/power_supply');
-    const names = await readDirOrNoData(dir, `${dir} does not exist`);
-    const supplies = await Promise.all(names.map((name) => readSupply(ctx, path.join(dir, name), name)));
+    const names = readDirOrNoData(dir, `${dir} does not exist`);
+    const supplies = names.map((name) => readSupply(ctx, path.join(dir, name), name));
     const families = new Map<string, MetricFamily>();
     const info = family('node_power_supply_info', 'info of /sys/class/power_supply/<power_supply>.', 'gauge');
     for (const supply of supplies) {
@@ -121,30 +121,28 @@ interface Supply {
   readonly info: Record<string, string>;
 }
 
-async function readSupply(ctx: CollectContext, dir: string, name: string): Promise<Supply> {
+function readSupply(ctx: CollectContext, dir: string, name: string): Supply {
   let files: string[];
   try {
-    files = await readDir(dir);
+    files = readDir(dir);
   } catch (err) {
     throw new Error(`failed to list ${dir}: ${messageOf(err)}`);
   }
   const numbers: Array<[string, number]> = [];
   const info: Record<string, string> = {};
-  await Promise.all(
-    files.map(async (file) => {
-      const numeric = NUMERIC.get(file);
-      if (!numeric && !INFO.has(file) && !PARSED_ONLY.has(file)) return;
-      const value = await readAttribute(path.join(dir, file), ctx.signal);
-      if (value === undefined) return;
-      if (INFO.has(file)) {
-        if (value !== '') info[file] = value;
-        return;
-      }
-      // procfs' ValueParser.PInt64: strconv.ParseInt with base 0; a bad value fails the area.
-      const parsed = parseGoInt(value, 0);
-      if (numeric) numbers.push([numeric[0], parsed / numeric[1]]);
-    }),
-  );
+  for (const file of files) {
+    const numeric = NUMERIC.get(file);
+    if (!numeric && !INFO.has(file) && !PARSED_ONLY.has(file)) continue;
+    const value = readAttribute(path.join(dir, file), ctx.signal);
+    if (value === undefined) continue;
+    if (INFO.has(file)) {
+      if (value !== '') info[file] = value;
+      continue;
+    }
+    // procfs' ValueParser.PInt64: strconv.ParseInt with base 0; a bad value fails the area.
+    const parsed = parseGoInt(value, 0);
+    if (numeric) numbers.push([numeric[0], parsed / numeric[1]]);
+  }
   return { name, numbers, info };
 }
 
@@ -152,9 +150,9 @@ async function readSupply(ctx: CollectContext, dir: string, name: string): Promi
  * procfs' SysReadFile for a power_supply attribute: absent attributes, directories and attributes
  * whose read(2) answers EINVAL or EOPNOTSUPP (write-only, unsupported by the driver) are skipped.
  */
-async function readAttribute(file: string, signal: AbortSignal): Promise<string | undefined> {
+function readAttribute(file: string, signal: AbortSignal): string | undefined {
   try {
-    return await sysReadFile(file, signal);
+    return sysReadFile(file, signal);
   } catch (err) {
     const code = errnoCode(err);
     const syscall = (err as NodeJS.ErrnoException).syscall;

@@ -37,13 +37,13 @@ export const pressureCollector: HostCollector = {
   name: 'pressure',
   defaultEnabled: true,
   description: 'Exposes pressure stall statistics from /proc/pressure/.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const families: MetricFamily[] = [];
     // In node_exporter's order: the first resource that fails decides the outcome.
     for (const resource of RESOURCES) {
       let stats: PsiStats;
       try {
-        stats = parsePsi(await readPressure(ctx, resource), resource);
+        stats = parsePsi(readPressure(ctx, resource), resource);
       } catch (err) {
         if (families.length === 0) throw err;
         throw new PartialCollectionError(messageOf(err), families, { cause: err });
@@ -84,9 +84,9 @@ export const pressureCollector: HostCollector = {
   },
 };
 
-async function readPressure(ctx: CollectContext, resource: Resource): Promise<string> {
+function readPressure(ctx: CollectContext, resource: Resource): string {
   try {
-    return await readText(procPath(ctx, 'pressure', resource), ctx.signal);
+    return readText(procPath(ctx, 'pressure', resource), ctx.signal);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') {

@@ -53,25 +53,20 @@ export interface ProcStat {
 /** procfs would allocate a slice this long for `cpuN`; Linux's NR_CPUS tops out at 8192. */
 const MAX_CPU_ID = 1 << 16;
 
-/*
- * Reads of /proc/stat still in flight, by path: the cpu and stat areas start in the same scrape and
- * share one read and one parse. An entry lives only until its read settles, so nothing is cached
- * between scrapes.
- */
-const inFlight = new Map<string, Promise<ProcStat>>();
+/** The last /proc/stat parsed, with the scrape (its signal) and the file it was read for. */
+let last: { readonly signal: AbortSignal; readonly file: string; readonly stat: ProcStat } | undefined;
 
-export function readProcStat(ctx: CollectContext): Promise<ProcStat> {
+/**
+ * /proc/stat, parsed. The cpu and stat areas of one scrape share one read and one parse: the last
+ * parse is reused only for the same scrape's signal and the same file. Every scrape has a signal
+ * of its own, so nothing is reused from one scrape to the next.
+ */
+export function readProcStat(ctx: CollectContext): ProcStat {
   const file = procPath(ctx, 'stat');
-  let pending = inFlight.get(file);
-  if (pending === undefined) {
-    pending = readText(file).then((text) => parseProcStat(text, file));
-    inFlight.set(file, pending);
-    const forget = (): void => {
-      inFlight.delete(file);
-    };
-    pending.then(forget, forget);
-  }
-  return pending;
+  if (last !== undefined && last.signal === ctx.signal && last.file === file) return last.stat;
+  const stat = parseProcStat(readText(file), file);
+  last = { signal: ctx.signal, file, stat };
+  return stat;
 }
 
 export function parseProcStat(text: string, file = '/proc/stat'): ProcStat {

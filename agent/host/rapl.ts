@@ -20,11 +20,11 @@ export const raplCollector: HostCollector = {
   name: 'rapl',
   defaultEnabled: true,
   description: 'Exposes various statistics from /sys/class/powercap.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/powercap');
     let zones: Zone[];
     try {
-      zones = await raplZones(ctx, dir);
+      zones = raplZones(ctx, dir);
     } catch (err) {
       // A missing or unreadable powercap tree (or zone file) means no RAPL on this platform.
       if (isNotExist(err) || isPermission(err)) {
@@ -36,7 +36,7 @@ export const raplCollector: HostCollector = {
     for (const zone of zones) {
       let microjoules: number;
       try {
-        microjoules = await readUintFromFile(path.join(zone.path, 'energy_uj'), ctx.signal);
+        microjoules = readUintFromFile(path.join(zone.path, 'energy_uj'), ctx.signal);
       } catch (err) {
         if (isPermission(err)) throw new NoDataError(`can't access energy_uj: ${messageOf(err)}`);
         throw new PartialCollectionError(messageOf(err), [...families.values()], { cause: err });
@@ -63,20 +63,29 @@ interface Zone {
 }
 
 /** procfs' GetRaplZones: every entry with a `name` file is a zone; max_energy_range_uj must read. */
-async function raplZones(ctx: CollectContext, dir: string): Promise<Zone[]> {
-  const entries = await readDir(dir);
+function raplZones(ctx: CollectContext, dir: string): Zone[] {
+  const entries = readDir(dir);
   const uses = new Map<string, number>();
   const zones: Zone[] = [];
   for (const entry of entries) {
     const zoneDir = path.join(dir, entry);
-    const rawName = await readText(path.join(zoneDir, 'name'), ctx.signal).catch(() => undefined);
+    const rawName = readZoneName(ctx, zoneDir);
     if (rawName === undefined) continue;
     const [index, name] = indexAndName(uses, trimSpace(rawName));
-    await readUintFromFile(path.join(zoneDir, 'max_energy_range_uj'), ctx.signal);
+    readUintFromFile(path.join(zoneDir, 'max_energy_range_uj'), ctx.signal);
     zones.push({ name, index, path: zoneDir });
     uses.set(name, index + 1);
   }
   return zones;
+}
+
+/** A zone's `name` file; an entry whose name cannot be read (any error) is not a zone. */
+function readZoneName(ctx: CollectContext, zoneDir: string): string | undefined {
+  try {
+    return readText(path.join(zoneDir, 'name'), ctx.signal);
+  } catch {
+    return undefined;
+  }
 }
 
 /** "package-1" carries its index; other names are numbered by how often they were seen. */

@@ -19,8 +19,8 @@ export const schedstatCollector: HostCollector = {
   name: 'schedstat',
   defaultEnabled: true,
   description: 'Exposes task scheduler statistics from /proc/schedstat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const text = await readOptional(procPath(ctx, 'schedstat'), ctx.signal);
+  collect(ctx): MetricFamily[] {
+    const text = readOptional(procPath(ctx, 'schedstat'), ctx.signal);
     if (text === undefined) throw new NoDataError('schedstat file does not exist');
     const running = family(
       'node_schedstat_running_seconds_total',

@@ -15,8 +15,8 @@ export interface ScrapeOptions {
   readonly paths: HostPaths;
   readonly settings: HostCollectorSettings;
   /**
-   * Time limit of the areas, which all start together at the scrape: an area still running after it
-   * reports failure, and the scrape goes on.
+   * Time limit of the asynchronous areas, counted from the start of the scrape: an area still running
+   * after it reports failure, and the scrape goes on.
    */
   readonly timeoutMs: number;
   readonly logger: Logger;
@@ -30,9 +30,10 @@ interface AreaResult {
 }
 
 /**
- * Runs the enabled host collectors concurrently, each under the scrape's time limit, and adds
- * node_scrape_collector_success / _duration_seconds as node_exporter does. An area whose previous
- * run has not returned (a hung NFS statfs, say) is not started again, so stuck work never piles up.
+ * Runs the enabled host collectors and adds node_scrape_collector_success / _duration_seconds as
+ * node_exporter does: a synchronous area's duration is its own run, an asynchronous one's lasts until
+ * it settles or the scrape's time limit ends it. An asynchronous area whose previous run has not
+ * returned (a hung NFS statfs, say) is not started again, so stuck work never piles up.
  */
 export class HostScraper {
   readonly #collectors: readonly HostCollector[];
@@ -63,8 +64,8 @@ export class HostScraper {
   }
 
   async #collect(): Promise<MetricFamily[]> {
-    const { logger, timeoutMs } = this.#options;
-    // Every area starts now, under the same time limit: one deadline and one signal serve them all.
+    const { timeoutMs } = this.#options;
+    // One deadline and one signal serve every asynchronous area, all started during this scrape.
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -79,10 +80,12 @@ export class HostScraper {
       paths: this.#options.paths,
       settings: this.#options.settings,
       signal: controller.signal,
-      logger,
+      logger: this.#options.logger,
     };
     let results: AreaResult[];
     try {
+      // Synchronous areas run one after the other, each timed alone, while the thread pool serves
+      // the asynchronous ones started before them.
       results = await Promise.all(this.#collectors.map((c) => this.#runArea(c, ctx, deadline)));
     } finally {
       clearTimeout(timer);
@@ -113,45 +116,57 @@ export class HostScraper {
     return families;
   }
 
-  async #runArea(
+  /** One area's outcome: at once for a synchronous area, once settled or timed out for the others. */
+  #runArea(
     collector: HostCollector,
     ctx: CollectContext,
     deadline: Promise<never>,
-  ): Promise<AreaResult> {
-    const { logger } = this.#options;
+  ): AreaResult | Promise<AreaResult> {
+    const { name } = collector;
     const start = performance.now();
     const elapsed = () => (performance.now() - start) / 1000;
-    if (this.#inFlight.has(collector.name)) {
-      logger.warn({ collector: collector.name }, 'collector failed: its previous run has not returned yet');
-      return { name: collector.name, families: [], success: false, seconds: elapsed() };
+    if (this.#inFlight.has(name)) {
+      this.#options.logger.warn(
+        { collector: name },
+        'collector failed: its previous run has not returned yet',
+      );
+      return { name, families: [], success: false, seconds: elapsed() };
     }
-    this.#inFlight.add(collector.name);
-    const run = collector.collect(ctx).finally(() => this.#inFlight.delete(collector.name));
+    let outcome: MetricFamily[] | Promise<MetricFamily[]>;
     try {
-      const families = await Promise.race([run, deadline]);
-      return { name: collector.name, families, success: true, seconds: elapsed() };
+      outcome = collector.collect(ctx);
     } catch (err) {
-      const seconds = elapsed();
-      const message = messageOf(err);
-      // A partial result can end in "no data" too (a resource missing after others were read).
-      const cause = err instanceof PartialCollectionError ? err.cause : err;
-      if (cause instanceof NoDataError) {
-        logger.debug(
-          { collector: collector.name, duration_seconds: seconds, err: message },
-          'collector returned no data',
-        );
-      } else {
-        logger.error(
-          { collector: collector.name, duration_seconds: seconds, err: message },
-          'collector failed',
-        );
-      }
-      // A late rejection of the abandoned run must not surface as an unhandled rejection.
-      run.catch(() => {});
-      // node_exporter serves what a collector sent before it failed, next to success 0.
-      const families = err instanceof PartialCollectionError ? err.families : [];
-      return { name: collector.name, families, success: false, seconds };
+      return this.#failed(name, err, elapsed());
     }
+    if (!(outcome instanceof Promise)) return { name, families: outcome, success: true, seconds: elapsed() };
+    this.#inFlight.add(name);
+    const run = outcome.finally(() => this.#inFlight.delete(name));
+    return Promise.race([run, deadline]).then(
+      (families): AreaResult => ({ name, families, success: true, seconds: elapsed() }),
+      (err: unknown) => {
+        // A late rejection of the abandoned run must not surface as an unhandled rejection.
+        run.catch(() => {});
+        return this.#failed(name, err, elapsed());
+      },
+    );
+  }
+
+  #failed(name: string, err: unknown, seconds: number): AreaResult {
+    const { logger } = this.#options;
+    const message = messageOf(err);
+    // A partial result can end in "no data" too (a resource missing after others were read).
+    const cause = err instanceof PartialCollectionError ? err.cause : err;
+    if (cause instanceof NoDataError) {
+      logger.debug(
+        { collector: name, duration_seconds: seconds, err: message },
+        'collector returned no data',
+      );
+    } else {
+      logger.error({ collector: name, duration_seconds: seconds, err: message }, 'collector failed');
+    }
+    // node_exporter serves what a collector sent before it failed, next to success 0.
+    const families = err instanceof PartialCollectionError ? err.families : [];
+    return { name, families, success: false, seconds };
   }
 }
 

@@ -25,14 +25,14 @@ export const selinuxCollector: HostCollector = {
   name: 'selinux',
   defaultEnabled: true,
   description: 'Exposes SELinux statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const enforce = await readOptional(sysPath(ctx, 'fs/selinux/enforce'), ctx.signal);
-    const enabled = enforce !== undefined && (await securityContext(ctx)) !== 'kernel';
+  collect(ctx): MetricFamily[] {
+    const enforce = readOptional(sysPath(ctx, 'fs/selinux/enforce'), ctx.signal);
+    const enabled = enforce !== undefined && securityContext(ctx) !== 'kernel';
     const families = [
       single('node_selinux_enabled', 'SELinux is enabled, 1 is true, 0 is false', 'gauge', enabled ? 1 : 0),
     ];
     if (!enabled) return families;
-    const config = await readOptional(rootfsPath(ctx, 'etc/selinux/config'), ctx.signal);
+    const config = readOptional(rootfsPath(ctx, 'etc/selinux/config'), ctx.signal);
     families.push(
       single(
         'node_selinux_config_mode',
@@ -51,8 +51,8 @@ export const selinuxCollector: HostCollector = {
  * be mounted: without an LSM that provides it the read fails (EINVAL), and an unreadable context
  * reads as "", which go-selinux takes for enabled.
  */
-async function securityContext(ctx: CollectContext): Promise<string> {
-  const context = await readAttribute(procPath(ctx, 'self/attr/current'), ctx.signal);
+function securityContext(ctx: CollectContext): string {
+  const context = readAttribute(procPath(ctx, 'self/attr/current'), ctx.signal);
   return (context ?? '').replace(/\0$/, '');
 }
 

@@ -22,9 +22,9 @@ export const sockstatCollector: HostCollector = {
   name: 'sockstat',
   defaultEnabled: true,
   description: 'Exposes various statistics from /proc/net/sockstat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const v4 = await readSockstat(procPath(ctx, 'net/sockstat'), 'IPv4', ctx.signal);
-    const v6 = await readSockstat(procPath(ctx, 'net/sockstat6'), 'IPv6', ctx.signal);
+  collect(ctx): MetricFamily[] {
+    const v4 = readSockstat(procPath(ctx, 'net/sockstat'), 'IPv4', ctx.signal);
+    const v6 = readSockstat(procPath(ctx, 'net/sockstat6'), 'IPv6', ctx.signal);
     const families = new Map<string, MetricFamily>();
     // client_golang keeps the first of two series with the same name and drops the other.
     const add = (name: string, help: string, value: number) => {
@@ -32,7 +32,7 @@ export const sockstatCollector: HostCollector = {
       if (!families.has(checked)) families.set(checked, family(checked, help, 'gauge', [{ value }]));
     };
     if (v4?.used !== undefined) add('node_sockstat_sockets_used', 'Number of IPv4 sockets in use.', v4.used);
-    const pageSize = await pageSizeOnce();
+    const pageSize = pageSizeOnce();
     for (const stat of [v4, v6]) {
       for (const { name: protocol, values } of stat?.protocols ?? []) {
         const pairs: [string, number | undefined][] = KEYS.map((key) => [key, values.get(key)]);
@@ -50,13 +50,9 @@ export const sockstatCollector: HostCollector = {
   },
 };
 
-async function readSockstat(
-  file: string,
-  version: string,
-  signal: AbortSignal,
-): Promise<Sockstat | undefined> {
+function readSockstat(file: string, version: string, signal: AbortSignal): Sockstat | undefined {
   try {
-    const text = await readUnlessAbsent(file, signal);
+    const text = readUnlessAbsent(file, signal);
     return text === undefined ? undefined : parseSockstat(text, file);
   } catch (err) {
     throw new Error(`failed to get ${version} sockstat data: ${messageOf(err)}`, { cause: err });
@@ -92,19 +88,24 @@ function parseSockstat(text: string, file: string): Sockstat {
   return stat;
 }
 
-let pageSize: Promise<number> | undefined;
+let pageSize: number | undefined;
 
 /**
  * The kernel page size, which node_exporter takes from os.Getpagesize(). Node has no such call, so
  * it is read once per process from the KernelPageSize line of this process's own smaps (the agent's
  * kernel, not the --path.procfs tree, as in node_exporter), falling back to 4096.
  */
-function pageSizeOnce(): Promise<number> {
-  pageSize ??= readOptional('/proc/self/smaps')
-    .then((smaps) => {
-      const kb = /^KernelPageSize:\s+(\d+) kB$/m.exec(smaps ?? '')?.[1];
-      return kb === undefined ? 4096 : Number(kb) * 1024;
-    })
-    .catch(() => 4096);
+function pageSizeOnce(): number {
+  pageSize ??= readPageSize();
   return pageSize;
+}
+
+/** KernelPageSize of this process's smaps; 4096 when the file or the line is missing or unreadable. */
+function readPageSize(): number {
+  try {
+    const kb = /^KernelPageSize:\s+(\d+) kB$/m.exec(readOptional('/proc/self/smaps') ?? '')?.[1];
+    return kb === undefined ? 4096 : Number(kb) * 1024;
+  } catch {
+    return 4096;
+  }
 }

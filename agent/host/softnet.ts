@@ -15,8 +15,8 @@ export const softnetCollector: HostCollector = {
   name: 'softnet',
   defaultEnabled: true,
   description: 'Exposes statistics from /proc/net/softnet_stat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const text = await readOrExplain(
+  collect(ctx): MetricFamily[] {
+    const text = readOrExplain(
       procPath(ctx, 'net/softnet_stat'),
       ctx.signal,
       'could not get softnet statistics',

@@ -11,8 +11,8 @@ export const statCollector: HostCollector = {
   name: 'stat',
   defaultEnabled: true,
   description: 'Exposes various statistics from /proc/stat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const stat = await readProcStat(ctx);
+  collect(ctx): MetricFamily[] {
+    const stat = readProcStat(ctx);
     return [
       single('node_intr_total', 'Total number of interrupts serviced.', 'counter', stat.irqTotal),
       single(

@@ -1,13 +1,5 @@
 import path from 'node:path';
-import {
-  listDirSync,
-  messageOf,
-  NoDataError,
-  quietly,
-  readLinkOptional,
-  readText,
-  readTextSync,
-} from './collector.js';
+import { listDir, messageOf, NoDataError, quietly, readLinkOptional, readText } from './collector.js';
 import { compareStrings, parseGoUint, trimSpace } from './goparse.js';
 
 /**
@@ -53,7 +45,7 @@ export function isSkippedAttributeError(err: unknown, options: { permission: boo
 }
 
 // ---------------------------------------------------------------------------------------------
-// File reads.
+// File reads (synchronous, as collector.ts's helpers: procfs and sysfs never wait on a device).
 
 /** procfs' util.SysReadFile reads at most this many bytes with a single read(2). */
 const SYS_READ_LIMIT = 128;
@@ -64,8 +56,8 @@ const PROCFS_READ_LIMIT = 1024 * 1024;
  * The first 128 bytes of a sysfs attribute, untrimmed: what one read(2) into a 128-byte buffer
  * returns (node_exporter's hwmon sysReadFile). Throws the fs error (ENOENT, EISDIR, EACCES...).
  */
-export function sysReadBytesSync(file: string, signal?: AbortSignal): string {
-  const text = readTextSync(file, signal);
+export function sysReadBytes(file: string, signal?: AbortSignal): string {
+  const text = readText(file, signal);
   // A UTF-16 unit never takes more than 3 bytes in UTF-8, so short strings need no byte count.
   if (text.length * 3 > SYS_READ_LIMIT && Buffer.byteLength(text) > SYS_READ_LIMIT) {
     return Buffer.from(text).subarray(0, SYS_READ_LIMIT).toString();
@@ -73,22 +65,14 @@ export function sysReadBytesSync(file: string, signal?: AbortSignal): string {
   return text;
 }
 
-export async function sysReadBytes(file: string, signal?: AbortSignal): Promise<string> {
-  return sysReadBytesSync(file, signal);
-}
-
 /** procfs' util.SysReadFile: the first 128 bytes of a sysfs attribute, TrimSpace'd. Throws the fs error. */
-export function sysReadFileSync(file: string, signal?: AbortSignal): string {
-  return trimSpace(sysReadBytesSync(file, signal));
-}
-
-export async function sysReadFile(file: string, signal?: AbortSignal): Promise<string> {
-  return sysReadFileSync(file, signal);
+export function sysReadFile(file: string, signal?: AbortSignal): string {
+  return trimSpace(sysReadBytes(file, signal));
 }
 
 /** procfs' util.ReadUintFromFile: ParseUint(TrimSpace(contents), 10, 64); throws the fs or parse error. */
-export async function readUintFromFile(file: string, signal?: AbortSignal): Promise<number> {
-  return parseGoUint(trimSpace(await readText(file, signal)));
+export function readUintFromFile(file: string, signal?: AbortSignal): number {
+  return parseGoUint(trimSpace(readText(file, signal)));
 }
 
 /** The part of a file procfs' util.ReadFileNoStat sees (its first MiB; /proc files are ASCII). */
@@ -97,9 +81,9 @@ export function limitProcfsRead(text: string): string {
 }
 
 /** A file's text, or undefined when it does not exist (os.IsNotExist: ENOENT only, unlike readOptional). */
-export async function readUnlessAbsent(file: string, signal?: AbortSignal): Promise<string | undefined> {
+export function readUnlessAbsent(file: string, signal?: AbortSignal): string | undefined {
   try {
-    return await readText(file, signal);
+    return readText(file, signal);
   } catch (err) {
     if (isNotExist(err)) return undefined;
     throw err;
@@ -107,9 +91,9 @@ export async function readUnlessAbsent(file: string, signal?: AbortSignal): Prom
 }
 
 /** A file's text; a failure to read it is thrown as `<context>: <error>` (Go's fmt.Errorf("...: %w")). */
-export async function readOrExplain(file: string, signal: AbortSignal, context: string): Promise<string> {
+export function readOrExplain(file: string, signal: AbortSignal, context: string): string {
   try {
-    return await readText(file, signal);
+    return readText(file, signal);
   } catch (err) {
     throw new Error(`${context}: ${messageOf(err)}`, { cause: err });
   }
@@ -119,9 +103,9 @@ export async function readOrExplain(file: string, signal: AbortSignal, context: 
  * A file whose absence means "this kernel module is not loaded": ENOENT becomes a NoDataError
  * (`<what>: <error>`), node_exporter's ErrNoData; any other failure is thrown as is.
  */
-export async function readOrNoData(file: string, signal: AbortSignal, what: string): Promise<string> {
+export function readOrNoData(file: string, signal: AbortSignal, what: string): string {
   try {
-    return await readText(file, signal);
+    return readText(file, signal);
   } catch (err) {
     if (isNotExist(err)) throw new NoDataError(`${what}: ${(err as Error).message}`);
     throw err;
@@ -145,11 +129,11 @@ function fsError(code: string, message: string): Error {
  * a missing directory, ENOTDIR for a file (listDir answers [] for both, which node_exporter treats
  * differently from an empty directory; only an empty listing costs the extra look).
  */
-export function readDirSync(dir: string): string[] {
-  const entries = listDirSync(dir);
+export function readDir(dir: string): string[] {
+  const entries = listDir(dir);
   if (entries.length > 0) return entries.sort(compareStrings);
   try {
-    readTextSync(dir);
+    readText(dir);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'EISDIR') return [];
@@ -160,14 +144,10 @@ export function readDirSync(dir: string): string[] {
   throw fsError('ENOTDIR', `readdirent ${dir}: not a directory`);
 }
 
-export async function readDir(dir: string): Promise<string[]> {
-  return readDirSync(dir);
-}
-
 /** readDir of an area's class directory, whose absence means the hardware is absent: NoDataError. */
-export async function readDirOrNoData(dir: string, noData: string): Promise<string[]> {
+export function readDirOrNoData(dir: string, noData: string): string[] {
   try {
-    return readDirSync(dir);
+    return readDir(dir);
   } catch (err) {
     if (isNotExist(err)) throw new NoDataError(noData);
     throw err;
@@ -175,21 +155,22 @@ export async function readDirOrNoData(dir: string, noData: string): Promise<stri
 }
 
 /** Directory entries in Go's os.ReadDir order, [] when the directory is missing (listDir, sorted). */
-export function readDirSortedSync(dir: string): string[] {
-  return listDirSync(dir).sort(compareStrings);
+export function readDirSorted(dir: string): string[] {
+  return listDir(dir).sort(compareStrings);
 }
 
-export async function readDirSorted(dir: string): Promise<string[]> {
-  return readDirSortedSync(dir);
+/** filepath.Glob(dir + "/*"): the sorted entries of `dir`; [] when it cannot be read, as Glob ignores I/O errors. */
+export function globEntries(dir: string): string[] {
+  try {
+    return readDirSorted(dir);
+  } catch {
+    return [];
+  }
 }
 
-/**
- * filepath.Glob(dir + "/" + prefix + "[0-9]*"): the sorted entries of `dir` named `prefix`
- * followed by a digit; [] when `dir` does not exist.
- */
-export async function globNumbered(dir: string, prefix: string): Promise<string[]> {
-  const names = readDirSortedSync(dir);
-  return names.filter(
+/** filepath.Glob(dir + "/" + prefix + "[0-9]*"): the sorted entries of `dir` named `prefix` followed by a digit. */
+export function globNumbered(dir: string, prefix: string): string[] {
+  return globEntries(dir).filter(
     (n) => n.length > prefix.length && n.startsWith(prefix) && isDigit(n.charCodeAt(prefix.length)),
   );
 }
@@ -202,9 +183,9 @@ function isDigit(code: number): boolean {
  * What listDir cannot tell (it reports a missing path and a non-directory as empty): whether a
  * path is a directory, another file, or absent. Only worth asking when a listing came back empty.
  */
-export async function pathKind(file: string): Promise<'directory' | 'file' | 'missing' | 'unreadable'> {
+export function pathKind(file: string): 'directory' | 'file' | 'missing' | 'unreadable' {
   try {
-    readTextSync(file);
+    readText(file);
     return 'file';
   } catch (err) {
     const code = errnoCode(err);
@@ -218,7 +199,7 @@ export async function pathKind(file: string): Promise<'directory' | 'file' | 'mi
  * filepath.EvalSymlinks for sysfs paths: resolves every symlinked component. Components that are
  * not links are taken as they are (existence is the caller's concern).
  */
-export async function evalSymlinks(target: string): Promise<string> {
+export function evalSymlinks(target: string): string {
   const parts = path
     .resolve(target)
     .split('/')
@@ -226,7 +207,7 @@ export async function evalSymlinks(target: string): Promise<string> {
   let resolved = '/';
   for (let hops = 0; parts.length > 0; ) {
     const next = path.join(resolved, parts.shift() ?? '');
-    const link = await readLinkOptional(next);
+    const link = readLinkOptional(next);
     if (link === undefined) {
       resolved = next;
       continue;

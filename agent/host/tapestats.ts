@@ -68,11 +68,11 @@ export const tapestatsCollector: HostCollector = {
   name: 'tapestats',
   defaultEnabled: true,
   description: 'Exposes tape device stats from /sys/class/scsi_tape.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/scsi_tape');
-    const names = await readDirOrNoData(dir, 'scsi_tape stats not found, skipping');
+    const names = readDirOrNoData(dir, 'scsi_tape stats not found, skipping');
     // The n-prefixed and a/l/m-suffixed nodes are the same drive: only st<N> counts.
-    const tapes = await Promise.all(names.filter((n) => TAPE.test(n)).map((n) => readTape(ctx, dir, n)));
+    const tapes = names.filter((n) => TAPE.test(n)).map((n) => readTape(ctx, dir, n));
     return METRICS.map(([file, name, help, type, scale]) =>
       family(
         `node_tape_${name}`,
@@ -84,29 +84,27 @@ export const tapestatsCollector: HostCollector = {
   },
 };
 
-async function readTape(
+function readTape(
   ctx: CollectContext,
   dir: string,
   name: string,
-): Promise<{ name: string; counters: Map<string, number> }> {
+): { name: string; counters: Map<string, number> } {
   const statsDir = path.join(dir, name, 'stats');
   // procfs returns the bare ReadDir error, which node_exporter recognises as "not found".
-  const files = await readDirOrNoData(statsDir, `open ${statsDir}: no such file or directory`);
+  const files = readDirOrNoData(statsDir, `open ${statsDir}: no such file or directory`);
   const counters = new Map<string, number>();
-  await Promise.all(
-    files.map(async (file) => {
-      const full = path.join(statsDir, file);
-      let value: string;
-      try {
-        value = await sysReadFile(full, ctx.signal);
-      } catch (err) {
-        throw new Error(
-          `error obtaining SCSITape class info: failed to read file ${JSON.stringify(full)}: ${errnoCode(err) ?? err}`,
-        );
-      }
-      // Every counter procfs knows must parse (node_exporter 1.5 even crashes when one does not).
-      if (METRICS.some(([known]) => known === file)) counters.set(file, parseGoUint(value, 0));
-    }),
-  );
+  for (const file of files) {
+    const full = path.join(statsDir, file);
+    let value: string;
+    try {
+      value = sysReadFile(full, ctx.signal);
+    } catch (err) {
+      throw new Error(
+        `error obtaining SCSITape class info: failed to read file ${JSON.stringify(full)}: ${errnoCode(err) ?? err}`,
+      );
+    }
+    // Every counter procfs knows must parse (node_exporter 1.5 even crashes when one does not).
+    if (METRICS.some(([known]) => known === file)) counters.set(file, parseGoUint(value, 0));
+  }
   return { name, counters };
 }

@@ -30,18 +30,18 @@ async function readTextfiles(ctx: CollectContext): Promise<MetricFamily[]> {
   const filesByMetric = new Map<string, string[]>();
   const mtimes = new Map<string, number>();
 
-  for (const dir of await expandDirectory(pattern)) {
+  for (const dir of expandDirectory(pattern)) {
     let names: string[];
     try {
       // An unset directory ("") is not an error; any other unreadable directory is.
       if (dir === '') continue;
-      names = await readDir(dir);
+      names = readDir(dir);
     } catch (err) {
       errored = true;
       reject(`failed to read textfile collector directory ${JSON.stringify(dir)}: ${messageOf(err)}`);
       continue;
     }
-    // Files are read concurrently (the directory may sit on a slow filesystem), used in name order.
+    // Files are stat'ed concurrently (the directory may sit on a slow filesystem), used in name order.
     const results = await Promise.all(
       names.filter((n) => n.endsWith('.prom')).map((n) => readPromFile(dir, n, ctx.signal)),
     );
@@ -98,7 +98,7 @@ async function readPromFile(dir: string, name: string, signal: AbortSignal): Pro
   const file = path.join(dir, name);
   let families: ParsedFamily[];
   try {
-    families = await parsePromFile(file, signal);
+    families = parsePromFile(file, signal);
   } catch (err) {
     return { file, families: [], error: messageOf(err) };
   }
@@ -111,13 +111,8 @@ async function readPromFile(dir: string, name: string, signal: AbortSignal): Pro
   }
 }
 
-async function parsePromFile(file: string, signal: AbortSignal): Promise<ParsedFamily[]> {
-  // expfmt ends parsing quietly on a read error at the start of a line, so a directory named
-  // *.prom reads as an empty file (and gets an mtime).
-  const text = await readText(file, signal).catch((err: unknown) => {
-    if (errnoCode(err) === 'EISDIR') return '';
-    throw new Error(`failed to open textfile data file ${JSON.stringify(file)}: ${messageOf(err)}`);
-  });
+function parsePromFile(file: string, signal: AbortSignal): ParsedFamily[] {
+  const text = readPromText(file, signal);
   let families: ParsedFamily[];
   try {
     families = parseTextFormat(text);
@@ -132,35 +127,47 @@ async function parsePromFile(file: string, signal: AbortSignal): Promise<ParsedF
   return families;
 }
 
+/** A .prom file's text; a read failure rejects the file. */
+function readPromText(file: string, signal: AbortSignal): string {
+  try {
+    return readText(file, signal);
+  } catch (err) {
+    // expfmt ends parsing quietly on a read error at the start of a line, so a directory named
+    // *.prom reads as an empty file (and gets an mtime).
+    if (errnoCode(err) === 'EISDIR') return '';
+    throw new Error(`failed to open textfile data file ${JSON.stringify(file)}: ${messageOf(err)}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Directory globbing (filepath.Glob): only patterns with meta characters expand; anything else,
 // including a pattern that matches nothing or is malformed, is read as a plain directory.
 
 const GLOB_META = /[*?[\\]/;
 
-async function expandDirectory(pattern: string): Promise<string[]> {
+function expandDirectory(pattern: string): string[] {
   if (!GLOB_META.test(pattern)) return [pattern];
   try {
-    const matches = await glob(pattern);
+    const matches = glob(pattern);
     return matches.length > 0 ? matches : [pattern];
   } catch {
     return [pattern];
   }
 }
 
-async function glob(pattern: string): Promise<string[]> {
+function glob(pattern: string): string[] {
   const dir = path.dirname(pattern);
   const base = path.basename(pattern);
-  const dirs = GLOB_META.test(dir) && dir !== pattern ? await glob(dir) : [dir];
+  const dirs = GLOB_META.test(dir) && dir !== pattern ? glob(dir) : [dir];
   const matcher = globRegExp(base);
   const out: string[] = [];
   for (const d of dirs) {
     if (!GLOB_META.test(base)) {
-      const names = await listDir(d);
+      const names = listDir(d);
       if (names.includes(base)) out.push(path.join(d, base));
       continue;
     }
-    for (const name of await readDirSorted(d)) {
+    for (const name of readDirSorted(d)) {
       if (matcher.test(name)) out.push(path.join(d, name));
     }
   }

@@ -18,10 +18,10 @@ export const thermalZoneCollector: HostCollector = {
   name: 'thermal_zone',
   defaultEnabled: true,
   description: 'Exposes thermal zone & cooling device statistics from /sys/class/thermal.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/thermal');
     const temps = family('node_thermal_zone_temp', 'Zone temperature in Celsius', 'gauge');
-    for (const zone of await readZones(ctx, dir)) {
+    for (const zone of readZones(ctx, dir)) {
       temps.samples.push({ labels: { zone: zone.name, type: zone.type }, value: zone.temp / 1000 });
     }
     const cur = family(
@@ -36,7 +36,7 @@ export const thermalZoneCollector: HostCollector = {
     );
     let devices: CoolingDevice[];
     try {
-      devices = await readCoolingDevices(ctx, dir);
+      devices = readCoolingDevices(ctx, dir);
     } catch (err) {
       // The zone temperatures were already sent when node_exporter hits this.
       throw new PartialCollectionError(messageOf(err), [temps], { cause: err });
@@ -56,36 +56,39 @@ interface Zone {
   readonly temp: number;
 }
 
-async function readZones(ctx: CollectContext, dir: string): Promise<Zone[]> {
-  const names = await globNumbered(dir, 'thermal_zone');
-  const zones = await Promise.all(
-    names.map((name) => readZone(ctx, path.join(dir, name), name.slice('thermal_zone'.length))),
-  );
+function readZones(ctx: CollectContext, dir: string): Zone[] {
+  const names = globNumbered(dir, 'thermal_zone');
+  const zones = names.map((name) => readZone(ctx, path.join(dir, name), name.slice('thermal_zone'.length)));
   return zones.filter((z): z is Zone => z !== undefined);
 }
 
 /** type, policy and temp are required; mode and passive are optional but must parse. */
-async function readZone(ctx: CollectContext, dir: string, name: string): Promise<Zone | undefined> {
+function readZone(ctx: CollectContext, dir: string, name: string): Zone | undefined {
   const read = (file: string) => sysReadFile(path.join(dir, file), ctx.signal);
-  const type = await read('type');
-  await read('policy');
+  const type = read('type');
+  read('policy');
   let temp: number;
   try {
-    temp = parseGoInt(await read('temp'));
+    temp = parseGoInt(read('temp'));
   } catch (err) {
     // Some drivers answer ENODATA while the sensor is unavailable: the zone is skipped.
     if (errnoCode(err) === 'ENODATA') return undefined;
     throw err;
   }
-  await read('mode').catch(tolerateAbsent);
-  const passive = await read('passive').catch(tolerateAbsent);
+  readOptionalAttribute(path.join(dir, 'mode'), ctx.signal);
+  const passive = readOptionalAttribute(path.join(dir, 'passive'), ctx.signal);
   if (passive !== undefined) parseGoUint(passive);
   return { name, type, temp };
 }
 
-function tolerateAbsent(err: unknown): undefined {
-  if (isNotExist(err) || isPermission(err)) return undefined;
-  throw err;
+/** An optional attribute: undefined when absent or not readable for lack of permission. */
+function readOptionalAttribute(file: string, signal: AbortSignal): string | undefined {
+  try {
+    return sysReadFile(file, signal);
+  } catch (err) {
+    if (isNotExist(err) || isPermission(err)) return undefined;
+    throw err;
+  }
 }
 
 interface CoolingDevice {
@@ -95,16 +98,14 @@ interface CoolingDevice {
   readonly maxState: number;
 }
 
-async function readCoolingDevices(ctx: CollectContext, dir: string): Promise<CoolingDevice[]> {
-  const names = await globNumbered(dir, 'cooling_device');
-  return Promise.all(
-    names.map(async (name) => {
-      const read = (file: string) => sysReadFile(path.join(dir, name, file), ctx.signal);
-      const type = await read('type');
-      const maxState = parseGoInt(await read('max_state'));
-      // cur_state may be -1, hence a signed parse.
-      const curState = parseGoInt(await read('cur_state'));
-      return { name: name.slice('cooling_device'.length), type, curState, maxState };
-    }),
-  );
+function readCoolingDevices(ctx: CollectContext, dir: string): CoolingDevice[] {
+  const names = globNumbered(dir, 'cooling_device');
+  return names.map((name) => {
+    const read = (file: string) => sysReadFile(path.join(dir, name, file), ctx.signal);
+    const type = read('type');
+    const maxState = parseGoInt(read('max_state'));
+    // cur_state may be -1, hence a signed parse.
+    const curState = parseGoInt(read('cur_state'));
+    return { name: name.slice('cooling_device'.length), type, curState, maxState };
+  });
 }

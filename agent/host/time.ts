@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily, single } from '../../common/metrics/family.js';
-import { type HostCollector, readOptional, sysPath } from './collector.js';
+import { type HostCollector, readText, sysPath } from './collector.js';
 import { fields } from './goparse.js';
 import { globNumbered, sysReadFile } from './sysfs.js';
 
@@ -12,9 +12,9 @@ export const timeCollector: HostCollector = {
   name: 'time',
   defaultEnabled: true,
   description: 'Exposes the current system time.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const now = new Date();
-    const zone = await localZone();
+    const zone = localZone();
     const families: MetricFamily[] = [
       single(
         'node_time_seconds',
@@ -37,13 +37,11 @@ export const timeCollector: HostCollector = {
       'gauge',
     );
     const dir = sysPath(ctx, 'devices/system/clocksource');
-    const names = await globNumbered(dir, 'clocksource');
-    const sources = await Promise.all(
-      names.map(async (name) => ({
-        available: await sysReadFile(path.join(dir, name, 'available_clocksource'), ctx.signal),
-        current: await sysReadFile(path.join(dir, name, 'current_clocksource'), ctx.signal),
-      })),
-    );
+    const names = globNumbered(dir, 'clocksource');
+    const sources = names.map((name) => ({
+      available: sysReadFile(path.join(dir, name, 'available_clocksource'), ctx.signal),
+      current: sysReadFile(path.join(dir, name, 'current_clocksource'), ctx.signal),
+    }));
     // node_exporter labels each clocksource directory by its position in the sorted glob.
     sources.forEach((source, i) => {
       const device = String(i);
@@ -66,9 +64,9 @@ const UTC_ZONE: LocalZone = { abbreviation: () => 'UTC' };
 const ZONEINFO_DIRS = ['/usr/share/zoneinfo/', '/usr/share/lib/zoneinfo/', '/usr/lib/locale/TZ/'];
 
 // Go loads the local zone once per process; so do we, per value of $TZ (tests change it).
-const zoneCache = new Map<string | undefined, Promise<LocalZone>>();
+const zoneCache = new Map<string | undefined, LocalZone>();
 
-function localZone(): Promise<LocalZone> {
+function localZone(): LocalZone {
   const tz = process.env.TZ;
   let zone = zoneCache.get(tz);
   if (!zone) {
@@ -79,7 +77,7 @@ function localZone(): Promise<LocalZone> {
 }
 
 /** Mirrors Go's initLocal: $TZ unset → /etc/localtime, "" or "UTC" or unloadable → UTC. */
-async function loadLocalZone(tz: string | undefined): Promise<LocalZone> {
+function loadLocalZone(tz: string | undefined): LocalZone {
   let candidates: string[];
   if (tz === undefined) {
     candidates = ['/etc/localtime'];
@@ -89,10 +87,19 @@ async function loadLocalZone(tz: string | undefined): Promise<LocalZone> {
     candidates = name.startsWith('/') ? [name] : ZONEINFO_DIRS.map((dir) => dir + name);
   }
   for (const file of candidates) {
-    const data = await readOptional(file).catch(() => undefined);
+    const data = readZoneFile(file);
     if (data?.startsWith('TZif')) return zoneFromFooter(data);
   }
   return UTC_ZONE;
+}
+
+/** A candidate zone file's contents, undefined when it is absent or unreadable. */
+function readZoneFile(file: string): string | undefined {
+  try {
+    return readText(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

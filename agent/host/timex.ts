@@ -67,7 +67,7 @@ export const timexCollector: HostCollector = {
   name: 'timex',
   defaultEnabled: true,
   description: 'Exposes selected adjtimex(2) system call stats.',
-  async collect(): Promise<MetricFamily[]> {
+  collect(): MetricFamily[] {
     const native = loadAddon();
     if (native instanceof Error) throw native;
     let tx: TimexState;

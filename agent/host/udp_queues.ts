@@ -16,7 +16,7 @@ export const udpQueuesCollector: HostCollector = {
   defaultEnabled: true,
   description:
     'Exposes UDP total lengths of the rx_queue and tx_queue from /proc/net/udp and /proc/net/udp6.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const queues = family('node_udp_queues', HELP, 'gauge');
     let present = 0;
     for (const [file, ip, what] of [
@@ -25,7 +25,7 @@ export const udpQueuesCollector: HostCollector = {
     ] as const) {
       let summary: { tx: number; rx: number } | undefined;
       try {
-        const text = await readUnlessAbsent(procPath(ctx, 'net', file), ctx.signal);
+        const text = readUnlessAbsent(procPath(ctx, 'net', file), ctx.signal);
         summary = text === undefined ? undefined : sumQueues(text);
       } catch (err) {
         throw new Error(`couldn't get ${what} queued bytes: ${messageOf(err)}`, { cause: err });

@@ -12,9 +12,9 @@ export const unameCollector: HostCollector = {
   name: 'uname',
   defaultEnabled: true,
   description: 'Exposes system information as provided by the uname system call.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const domainFile = procPath(ctx, 'sys/kernel/domainname');
-    const domainname = (await readText(domainFile, ctx.signal)).replace(/\n$/, '');
+    const domainname = readText(domainFile, ctx.signal).replace(/\n$/, '');
     return [
       family('node_uname_info', 'Labeled system information as provided by the uname system call.', 'gauge', [
         {

@@ -13,8 +13,8 @@ export const vmstatCollector: HostCollector = {
   name: 'vmstat',
   defaultEnabled: true,
   description: 'Exposes statistics from /proc/vmstat.',
-  async collect(ctx): Promise<MetricFamily[]> {
-    const text = await readText(procPath(ctx, 'vmstat'), ctx.signal);
+  collect(ctx): MetricFamily[] {
+    const text = readText(procPath(ctx, 'vmstat'), ctx.signal);
     const selected = SELECTED.for(ctx.settings.vmstat.fields);
     const families = new Map<string, MetricFamily>();
     for (const line of scanLines(text)) {

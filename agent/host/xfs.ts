@@ -2,7 +2,7 @@ import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
 import { type HostCollector, messageOf, readOptional, sysPath } from './collector.js';
 import { fields, parseGoUint, scanLines } from './goparse.js';
-import { readDirSorted } from './sysfs.js';
+import { globEntries } from './sysfs.js';
 
 /**
  * How many values procfs's xfs parser demands on each line it models. Lines it does not model
@@ -213,14 +213,12 @@ export const xfsCollector: HostCollector = {
   name: 'xfs',
   defaultEnabled: true,
   description: 'Exposes XFS runtime statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'fs', 'xfs');
     // The glob fs/xfs/*/stats/stats: no module or no mounted XFS is success with nothing, and the
     // module-wide /sys/fs/xfs/stats/stats does not match.
-    const names = await readDirSorted(root).catch(() => [] as string[]);
-    const texts = await Promise.all(
-      names.map((n) => readOptional(path.join(root, n, 'stats', 'stats'), ctx.signal)),
-    );
+    const names = globEntries(root);
+    const texts = names.map((n) => readOptional(path.join(root, n, 'stats', 'stats'), ctx.signal));
     const devices: Array<{ device: string; stats: Map<string, number[]> }> = [];
     names.forEach((device, i) => {
       const text = texts[i];

@@ -3,7 +3,7 @@ import type { MetricFamily } from '../../common/metrics/family.js';
 import { type HostCollector, NoDataError, procPath, readText } from './collector.js';
 import { Gatherer } from './gather.js';
 import { fields, scanLines, scanUint } from './goparse.js';
-import { errnoCode, pathKind, readDirSorted } from './sysfs.js';
+import { errnoCode, globEntries, pathKind } from './sysfs.js';
 
 /** node_exporter 1.5's subsystems and the kstat file each one reads under /proc/spl/kstat/zfs. */
 const SUBSYSTEM_FILES: ReadonlyArray<readonly [subsystem: string, file: string]> = [
@@ -134,11 +134,10 @@ function addPoolState(out: Gatherer, zpool: string, text: string): void {
 }
 
 /** A module-wide kstat file: undefined when it cannot be opened (not in this ZFS version). */
-async function readKstat(file: string, signal: AbortSignal): Promise<string | undefined> {
+function readKstat(file: string, signal: AbortSignal): string | undefined {
   try {
-    return await readText(file, signal);
+    return readText(file, signal);
   } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
     // Opened but unreadable (a directory): node_exporter finds no header in it.
     if (errnoCode(err) === 'EISDIR') return '';
     return undefined;
@@ -146,9 +145,9 @@ async function readKstat(file: string, signal: AbortSignal): Promise<string | un
 }
 
 /** Whether node_exporter's os.Open of the kstat directory would succeed (module loaded). */
-async function kstatDirOpens(dir: string, entries: readonly string[]): Promise<boolean> {
+function kstatDirOpens(dir: string, entries: readonly string[]): boolean {
   if (entries.length > 0) return true;
-  const kind = await pathKind(dir);
+  const kind = pathKind(dir);
   return kind === 'directory' || kind === 'file'; // a plain file opens too
 }
 
@@ -157,35 +156,25 @@ export const zfsCollector: HostCollector = {
   name: 'zfs',
   defaultEnabled: true,
   description: 'Exposes ZFS performance statistics.',
-  async collect(ctx): Promise<MetricFamily[]> {
+  collect(ctx): MetricFamily[] {
     const base = procPath(ctx, 'spl', 'kstat', 'zfs');
-    const entries = await readDirSorted(base).catch(() => [] as string[]);
-    if (!(await kstatDirOpens(base, entries))) {
+    const entries = globEntries(base);
+    if (!kstatDirOpens(base, entries)) {
       throw new NoDataError('ZFS / ZFS statistics are not available');
     }
+    const modules = SUBSYSTEM_FILES.map(([, file]) => readKstat(path.join(base, file), ctx.signal));
     // Pools are the subdirectories: the globs */io, */objset-* and */state of node_exporter.
-    const [modules, pools] = await Promise.all([
-      Promise.all(SUBSYSTEM_FILES.map(([, file]) => readKstat(path.join(base, file), ctx.signal))),
-      // Like Go's Glob, an entry that cannot be listed (a file, or unreadable) matches nothing.
-      Promise.all(
-        entries.map(async (name) => ({
-          name,
-          files: await readDirSorted(path.join(base, name)).catch(() => [] as string[]),
-        })),
-      ),
-    ]);
-    const poolFiles = await Promise.all(
-      pools.map(async ({ name, files }) => {
-        const read = (f: string) => readText(path.join(base, name, f), ctx.signal);
-        const objsets = files.filter((f) => f.startsWith('objset-'));
-        return {
-          name,
-          io: files.includes('io') ? await read('io') : undefined,
-          objsets: await Promise.all(objsets.map(read)),
-          state: files.includes('state') ? await read('state') : undefined,
-        };
-      }),
-    );
+    const pools = entries.map((name) => ({ name, files: globEntries(path.join(base, name)) }));
+    const poolFiles = pools.map(({ name, files }) => {
+      const read = (f: string) => readText(path.join(base, name, f), ctx.signal);
+      const objsets = files.filter((f) => f.startsWith('objset-'));
+      return {
+        name,
+        io: files.includes('io') ? read('io') : undefined,
+        objsets: objsets.map(read),
+        state: files.includes('state') ? read('state') : undefined,
+      };
+    });
 
     // Families in node_exporter's order, through client_golang's Gather checks (first HELP and series win).
     const out = new Gatherer();

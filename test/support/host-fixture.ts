@@ -71,6 +71,16 @@ export async function collectText(
   return encode(families, 'text');
 }
 
+/** What a call throws (a synchronous area's error, say); undefined when it returns. */
+export function thrownBy(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 /** Families node_exporter adds about itself, not about the host. */
 const NOT_HOST = /^(go_|process_|promhttp_|node_scrape_collector_|node_exporter_build_info)/;
 
@@ -215,10 +225,13 @@ async function expectCollectFails(
   error: ExpectedError,
   options: CompareOptions,
 ): Promise<unknown> {
-  const thrown = await collector.collect(contextFor(paths, options.settings)).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  let thrown: unknown;
+  try {
+    // A synchronous area throws, an asynchronous one rejects.
+    await collector.collect(contextFor(paths, options.settings));
+  } catch (err) {
+    thrown = err;
+  }
   expect(thrown, `${collector.name} should have failed`).toBeInstanceOf(Error);
   if (typeof error === 'function') {
     expect(thrown).toBeInstanceOf(error);

@@ -23,8 +23,8 @@ describe('bonding collector', () => {
     await expectFailsLikeNodeExporter(bondingCollector, fixtureHost('base'), NoDataError);
   });
 
-  it('reports no data, as node_exporter does, when /sys/class/net is missing', async () => {
-    await expect(collect('net-missing')).rejects.toBeInstanceOf(NoDataError);
+  it('reports no data, as node_exporter does, when /sys/class/net is missing', () => {
+    expect(() => collect('net-missing')).toThrow(NoDataError);
   });
 
   it('reports no data, as node_exporter does, when a listed slave has no mii_status', async () => {

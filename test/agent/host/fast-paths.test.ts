@@ -11,7 +11,6 @@ import {
   readAttribute,
   readOptional,
   readText,
-  readTextSync,
 } from '../../../agent/host/collector.js';
 import { compareStrings, fields, trimSpace } from '../../../agent/host/goparse.js';
 import { KeyMemo, SettingMemo } from '../../../agent/host/names.js';
@@ -22,7 +21,7 @@ import { metricsEndpoint } from '../../../common/metrics/endpoint.js';
 import { encode } from '../../../common/metrics/exposition.js';
 import { family, type MetricFamily } from '../../../common/metrics/family.js';
 import { parseText } from '../../support/exposition.js';
-import { fixtureHost, recordingLogger } from '../../support/host-fixture.js';
+import { fixtureHost, recordingLogger, thrownBy } from '../../support/host-fixture.js';
 import { tempDir } from '../../support/processes.js';
 
 // The shortcuts the scrape takes on its hot paths, each checked against the plain version it stands
@@ -112,32 +111,27 @@ describe('reads', () => {
 
   afterAll(() => remove());
 
-  it('decode as readFileSync(file, "utf8") does, invalid bytes included', async () => {
-    expect(await readText(path.join(dir, 'utf8'))).toBe('Grüße \u{1F600}\n');
-    expect(await readText(path.join(dir, 'latin1'))).toBe('a\ufffdb');
-    expect(await readAttribute(path.join(dir, 'value'))).toBe('42');
+  it('decode as readFileSync(file, "utf8") does, invalid bytes included', () => {
+    expect(readText(path.join(dir, 'utf8'))).toBe('Grüße \u{1F600}\n');
+    expect(readText(path.join(dir, 'latin1'))).toBe('a\ufffdb');
+    expect(readAttribute(path.join(dir, 'value'))).toBe('42');
   });
 
-  it('tell missing files from failures, with fs errors that carry their code but no stack', async () => {
-    expect(await readOptional(path.join(dir, 'absent'))).toBeUndefined();
-    expect(await readOptional(path.join(dir, 'value', 'below'))).toBeUndefined(); // ENOTDIR
-    expect(await readAttribute(path.join(dir, 'empty'))).toBeUndefined(); // EISDIR
-    expect(await listDir(path.join(dir, 'absent'))).toEqual([]);
-    expect(await listDir(path.join(dir, 'dangling'))).toEqual([]);
-    let thrown: unknown;
-    try {
-      readTextSync(path.join(dir, 'absent'));
-    } catch (err) {
-      thrown = err;
-    }
+  it('tell missing files from failures, with fs errors that carry their code but no stack', () => {
+    expect(readOptional(path.join(dir, 'absent'))).toBeUndefined();
+    expect(readOptional(path.join(dir, 'value', 'below'))).toBeUndefined(); // ENOTDIR
+    expect(readAttribute(path.join(dir, 'empty'))).toBeUndefined(); // EISDIR
+    expect(listDir(path.join(dir, 'absent'))).toEqual([]);
+    expect(listDir(path.join(dir, 'dangling'))).toEqual([]);
+    const thrown = thrownBy(() => readText(path.join(dir, 'absent')));
     expect(thrown).toMatchObject({ code: 'ENOENT', syscall: 'open' });
     expect((thrown as Error).message).toBe(
       `ENOENT: no such file or directory, open '${path.join(dir, 'absent')}'`,
     );
     expect((thrown as Error).stack?.split('\n')).toHaveLength(1);
-    await expect(readDir(path.join(dir, 'absent'))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(readDir(path.join(dir, 'value'))).rejects.toMatchObject({ code: 'ENOTDIR' });
-    expect(await readDir(path.join(dir, 'empty'))).toEqual([]);
+    expect(thrownBy(() => readDir(path.join(dir, 'absent')))).toMatchObject({ code: 'ENOENT' });
+    expect(thrownBy(() => readDir(path.join(dir, 'value')))).toMatchObject({ code: 'ENOTDIR' });
+    expect(readDir(path.join(dir, 'empty'))).toEqual([]);
   });
 
   it('leave the stack trace limit as it was, also when the call throws', () => {
@@ -153,10 +147,10 @@ describe('reads', () => {
     expect(new Error('normal').stack?.split('\n').length).toBeGreaterThan(1);
   });
 
-  it('stop an aborted area before reading', async () => {
+  it('stop an aborted area before reading', () => {
     const controller = new AbortController();
     controller.abort(new Error('area time limit'));
-    await expect(readText(path.join(dir, 'value'), controller.signal)).rejects.toThrow('area time limit');
+    expect(() => readText(path.join(dir, 'value'), controller.signal)).toThrow('area time limit');
   });
 });
 

@@ -13,8 +13,8 @@ describe('loadavg collector', () => {
     expect(ours.get('node_load5')?.samples.get('node_load5')).toBe(0.33);
   });
 
-  it('fails on a truncated /proc/loadavg', async () => {
-    await expect(loadavgCollector.collect(contextFor(fixtureHost('truncated')))).rejects.toThrow();
+  it('fails on a truncated /proc/loadavg', () => {
+    expect(() => loadavgCollector.collect(contextFor(fixtureHost('truncated')))).toThrow();
   });
 
   it('prints the three gauges', async () => {

@@ -50,10 +50,8 @@ describe('os collector', () => {
     );
   });
 
-  it('refuses a non-ASCII character right before a comment (node_exporter panics on it)', async () => {
-    await expect(osCollector.collect(contextFor(fixtureHost('os-comment-multibyte')))).rejects.toThrow(
-      /line 2/,
-    );
+  it('refuses a non-ASCII character right before a comment (node_exporter panics on it)', () => {
+    expect(() => osCollector.collect(contextFor(fixtureHost('os-comment-multibyte')))).toThrow(/line 2/);
   });
 });
 

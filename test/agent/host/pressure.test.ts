@@ -67,7 +67,7 @@ describe('pressure collector', () => {
         path.join(paths.procfs, 'pressure/io'),
         'some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n',
       );
-      await expect(pressureCollector.collect(contextFor(paths))).rejects.toThrow(
+      expect(() => pressureCollector.collect(contextFor(paths))).toThrow(
         /no "full" line in \/proc\/pressure\/io/,
       );
     });

@@ -55,13 +55,15 @@ describe('stat collector', () => {
     );
   });
 
-  it('shares one read and parse of /proc/stat between areas running at the same time', async () => {
-    const ctx = contextFor(fixtureHost('stat-old-kernel'));
+  it('shares one read and parse of /proc/stat between the areas of one scrape', () => {
+    const paths = fixtureHost('stat-old-kernel');
+    const ctx = contextFor(paths);
     const first = readProcStat(ctx);
     expect(readProcStat(ctx)).toBe(first);
-    await first;
-    // Nothing is kept once the read is done: the next scrape reads afresh.
-    expect(readProcStat(ctx)).not.toBe(first);
+    // Nothing is kept from one scrape to the next (each has a signal of its own): it reads afresh.
+    expect(readProcStat(contextFor(paths))).not.toBe(first);
+    // Nor is a parse of another procfs root reused within the scrape.
+    expect(readProcStat({ ...ctx, paths: fixtureHost('base') })).not.toBe(first);
   });
 
   it('stops at 64 KiB lines as bufio.Scanner does', () => {

@@ -55,7 +55,7 @@ describe('zfs collector', () => {
     });
   });
 
-  it('fails cleanly on a pool io row shorter than its header, where node_exporter 1.5 panics', async () => {
-    await expect(collect('zfs-short-io')).rejects.toThrow(/row has 3 values for 12 columns/);
+  it('fails cleanly on a pool io row shorter than its header, where node_exporter 1.5 panics', () => {
+    expect(() => collect('zfs-short-io')).toThrow(/row has 3 values for 12 columns/);
   });
 });
