@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import { type MetricFamily, type MetricType, single } from '../../common/metrics/family.js';
+import { PACKAGE_ROOT } from '../../common/version.js';
 import { type HostCollector, messageOf, NoDataError } from './collector.js';
 import { errnoCode } from './sysfs.js';
 
@@ -36,9 +37,8 @@ const STA_NANO = 0x2000;
 /** freq, ppsfreq and stabil are ppm with a 16-bit fractional part (adjtimex(2) NOTES). */
 const PPM16FRAC = 1_000_000 * 65_536;
 
-// The addon sits in build/Release at the package root, two levels above agent/host/ in the source
-// tree and three above dist/agent/host/ once compiled.
-const ADDON_CANDIDATES = ['../../build/Release/timex.node', '../../../build/Release/timex.node'];
+/** node-gyp builds the addon into build/Release at the package root (binding.gyp). */
+const ADDON_CANDIDATES = [path.join(PACKAGE_ROOT, 'build', 'Release', 'timex.node')];
 
 let addonCandidates: readonly string[] = ADDON_CANDIDATES;
 let addon: TimexAddon | Error | undefined;
@@ -50,7 +50,7 @@ function loadAddon(): TimexAddon | Error {
   const failures: string[] = [];
   for (const candidate of addonCandidates) {
     try {
-      addon = require(fileURLToPath(new URL(candidate, import.meta.url))) as TimexAddon;
+      addon = require(candidate) as TimexAddon;
       return addon;
     } catch (err) {
       failures.push((err as Error).message.split('\n')[0] ?? '');

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   resetTimexAddonForTests,
@@ -44,7 +46,7 @@ describe('timex collector', () => {
   });
 
   it('fails with a clear error when the addon is not built', () => {
-    resetTimexAddonForTests(['../../no-such-dir/timex.node']);
+    resetTimexAddonForTests([path.join(os.tmpdir(), 'no-such-dir', 'timex.node')]);
     expect(() => timexCollector.collect(contextFor(fixtureHost('base')))).toThrow(
       /timex native addon is not built \(run `npx node-gyp rebuild`/,
     );
