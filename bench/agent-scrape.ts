@@ -21,6 +21,9 @@ interface ScrapeFigures {
   bytes: number;
 }
 
+/** Scrapes of each kind (plain, gzip) before anything is counted. */
+const WARM_UP_SCRAPES = 100;
+
 const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 /** One scrape as Prometheus does it (optionally asking for gzip); resolves with latency and body size. */
@@ -99,14 +102,17 @@ export async function benchAgentScrape(scrapes: number, idleSeconds: number): Pr
   ];
   try {
     // Warm-up: JIT, caches and Go's heap settle before anything is counted.
-    await measureScrapes(targets, 100, false);
-    await measureScrapes(targets, 100, true);
+    await measureScrapes(targets, WARM_UP_SCRAPES, false);
+    await measureScrapes(targets, WARM_UP_SCRAPES, true);
     const rss = await Promise.all(targets.map((t) => rssBytes(t.pid)));
     const idleBefore = await Promise.all(targets.map((t) => cpuSeconds(t.pid)));
     await sleep(idleSeconds * 1000);
     const idleAfter = await Promise.all(targets.map((t) => cpuSeconds(t.pid)));
     const plain = await measureScrapes(targets, scrapes, false);
     const gzip = await measureScrapes(targets, scrapes, true);
+    // The agent's heap keeps growing while V8 still compiles its code (a few thousand scrapes):
+    // shown beside the target's figure, which is taken after warm-up.
+    const rssAtEnd = await Promise.all(targets.map((t) => rssBytes(t.pid)));
 
     const count = async (url: string) => {
       const parsed = parseText(await (await fetch(url)).text());
@@ -128,6 +134,13 @@ export async function benchAgentScrape(scrapes: number, idleSeconds: number): Pr
       row('latency p50 (gzip)', a(gzip).p50Ms, n(gzip).p50Ms, 'ms'),
       row('latency p99 (gzip)', a(gzip).p99Ms, n(gzip).p99Ms, 'ms'),
       row('RSS after warm-up', (rss[0] ?? 0) / 2 ** 20, (rss[1] ?? 0) / 2 ** 20, 'MiB', 1),
+      row(
+        `RSS after ${2 * (WARM_UP_SCRAPES + scrapes)} scrapes`,
+        (rssAtEnd[0] ?? 0) / 2 ** 20,
+        (rssAtEnd[1] ?? 0) / 2 ** 20,
+        'MiB',
+        1,
+      ),
       row(
         'idle CPU between scrapes',
         (((idleAfter[0] ?? 0) - (idleBefore[0] ?? 0)) * 1000) / idleSeconds,
