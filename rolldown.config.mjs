@@ -8,5 +8,5 @@ export default defineConfig({
   platform: 'node',
   // ws loads these optional native speed-ups only if installed; they are not dependencies.
   external: ['bufferutil', 'utf-8-validate'],
-  output: { dir: 'dist/bundle', format: 'esm' },
+  output: { dir: 'dist/bundle', format: 'esm', cleanDir: true },
 });
