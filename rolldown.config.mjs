@@ -1,7 +1,7 @@
 import { defineConfig } from 'rolldown';
 
 // The executable as one module (and one chunk per part loaded on demand: consensus pollers, gossip,
-// the collector's Raft): Node then links a handful of modules instead of ~130, which keeps ~2 MiB
+// the collector's Raft): Node then links a handful of modules instead of ~130, which keeps 1-2 MiB
 // of loader records out of every agent's memory. Not minified, so stack traces stay readable.
 export default defineConfig({
   input: { quorumwatch: 'dist/cli/main.js' },
