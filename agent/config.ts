@@ -6,11 +6,13 @@ import { isRecord, loadCommandConfig } from '../common/config/file.js';
 import {
   addListOption,
   addScalarOptions,
+  addSwitchOption,
   addToggleOptions,
   listFileKey,
   rejectUnknownKeys,
   resolveList,
   resolveScalars,
+  resolveSwitch,
   resolveToggles,
   type ScalarOptionSpec,
   type ToggleSpec,
@@ -18,6 +20,7 @@ import {
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { LOG_LEVEL_OPTION, logLevelSetting, setting } from '../common/config/settings.js';
 import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
+import { CLUSTER_KEY_OPTIONAL_OPTION, keyOptionalSetting } from '../common/gossip/keyring-file.js';
 import type { LogLevel } from '../common/log.js';
 import {
   NATS_SCALARS,
@@ -169,6 +172,7 @@ export function addAgentOptions(cmd: Command, collectors: readonly HostCollector
   addListOption(cmd, NATS_SERVERS_OPTION);
   addScalarOptions(cmd, NATS_SCALARS);
   addScalarOptions(cmd, GOSSIP_SCALARS);
+  addSwitchOption(cmd, CLUSTER_KEY_OPTIONAL_OPTION);
   addListOption(cmd, GOSSIP_LABELS_OPTION);
   addToggleOptions(cmd, 'collector', toggles(collectors));
 }
@@ -216,7 +220,11 @@ export async function resolveAgentConfig(
   rejectUnknownKeys(
     file,
     ALL_SCALARS,
-    ['collectors', ...[CONSENSUS_SOURCES_OPTION, NATS_SERVERS_OPTION, GOSSIP_LABELS_OPTION].map(listFileKey)],
+    [
+      'collectors',
+      CLUSTER_KEY_OPTIONAL_OPTION.name,
+      ...[CONSENSUS_SOURCES_OPTION, NATS_SERVERS_OPTION, GOSSIP_LABELS_OPTION].map(listFileKey),
+    ],
     configFile,
     'agent',
   );
@@ -239,6 +247,8 @@ export async function resolveAgentConfig(
   const arp = deviceFilter('arp', scalars);
   const listen = setting('listen', scalars.listen, parseListenAddress);
   const nats = natsSettings(natsServers, scalars);
+  const keyOptional = resolveSwitch(cmd, CLUSTER_KEY_OPTIONAL_OPTION, env, file, configFile);
+  const acceptUnsigned = keyOptionalSetting(keyOptional, scalars['cluster-key-file']);
   return {
     listen,
     node,
@@ -268,7 +278,7 @@ export async function resolveAgentConfig(
     consensus: consensusSettings(consensusSources, scalars),
     gossip: nats && {
       nats,
-      settings: await gossipSettings({ node, cluster, listen }, gossipLabels, scalars),
+      settings: await gossipSettings({ node, cluster, listen }, gossipLabels, scalars, acceptUnsigned),
     },
   };
 }

@@ -1,23 +1,29 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { parseDuration } from '../common/config/duration.js';
 import { UsageError } from '../common/config/errors.js';
-import { type ConfigSection, loadCommandConfig } from '../common/config/file.js';
+import { loadCommandConfig } from '../common/config/file.js';
 import {
   addListOption,
   addScalarOptions,
-  envName,
-  envSwitch,
+  addSwitchOption,
   listFileKey,
   rejectUnknownKeys,
   resolveList,
   resolveScalars,
+  resolveSwitch,
   type ScalarOptionSpec,
+  type SwitchSpec,
 } from '../common/config/layered.js';
 import { type ListenAddress, parseListenAddress } from '../common/config/listen.js';
 import { LOG_LEVEL_OPTION, logLevelSetting, requiredSetting, setting } from '../common/config/settings.js';
 import { CLUSTER_OPTION, clusterSetting } from '../common/gossip/cluster-option.js';
 import type { ClusterKeyring } from '../common/gossip/index.js';
-import { CLUSTER_KEY_FILE_OPTION, readKeyring } from '../common/gossip/keyring-file.js';
+import {
+  CLUSTER_KEY_FILE_OPTION,
+  CLUSTER_KEY_OPTIONAL_OPTION,
+  keyOptionalSetting,
+  readKeyring,
+} from '../common/gossip/keyring-file.js';
 import type { LogLevel } from '../common/log.js';
 import {
   NATS_SCALARS,
@@ -45,8 +51,15 @@ export interface CollectorConfig {
   readonly cluster: string;
   /** How long a dead or left agent stays in the member table before it is dropped. */
   readonly forgetAfterMs: number;
-  /** Following the agents' heartbeats over NATS; undefined (liveness off) without --nats. */
-  readonly liveness?: { readonly nats: NatsSettings; readonly keyring?: ClusterKeyring };
+  /**
+   * Following the agents' heartbeats over NATS; undefined (liveness off) without --nats.
+   * `acceptUnsigned`: with the keyring, unsigned heartbeats are admitted too (--cluster-key-optional).
+   */
+  readonly liveness?: {
+    readonly nats: NatsSettings;
+    readonly keyring?: ClusterKeyring;
+    readonly acceptUnsigned: boolean;
+  };
 }
 
 const SCALARS: readonly ScalarOptionSpec[] = [
@@ -104,39 +117,21 @@ const LIVENESS_SCALARS: readonly ScalarOptionSpec[] = [
 
 const ALL_SCALARS = [...SCALARS, CLUSTER_OPTION, ...NATS_SCALARS, ...LIVENESS_SCALARS];
 
-const JOIN = 'join';
+const JOIN: SwitchSpec = {
+  name: 'join',
+  description:
+    'join an existing cluster: wait for its leader to add this member instead of founding a cluster',
+};
 
 export function addCollectorOptions(cmd: Command): void {
   cmd.option('--config <file>', 'YAML config file (the "collector" section is read)');
   addScalarOptions(cmd, SCALARS);
-  cmd.addOption(
-    new Option(
-      `--${JOIN}`,
-      'join an existing cluster: wait for its leader to add this member instead of founding a cluster ' +
-        `(also ${envName(JOIN)}=true)`,
-    ),
-  );
+  addSwitchOption(cmd, JOIN);
   addScalarOptions(cmd, [CLUSTER_OPTION]);
   addListOption(cmd, NATS_SERVERS_OPTION);
   addScalarOptions(cmd, NATS_SCALARS);
   addScalarOptions(cmd, LIVENESS_SCALARS);
-}
-
-/** --join, else QUORUMWATCH_JOIN, else the file's `join: true|false`, else off. */
-function resolveJoin(
-  cmd: Command,
-  env: NodeJS.ProcessEnv,
-  file: ConfigSection,
-  fileName: string | undefined,
-): boolean {
-  if (cmd.getOptionValueSource(JOIN) === 'cli') return true;
-  const fromEnv = envSwitch(env, envName(JOIN));
-  if (fromEnv !== undefined) return fromEnv;
-  const fromFile = file[JOIN];
-  if (fromFile === undefined) return false;
-  if (typeof fromFile !== 'boolean')
-    throw new UsageError(`config file ${fileName}: "${JOIN}" must be true or false`);
-  return fromFile;
+  addSwitchOption(cmd, CLUSTER_KEY_OPTIONAL_OPTION);
 }
 
 /** Merges flags, QUORUMWATCH_* variables, the config file's "collector" section and defaults. */
@@ -146,7 +141,13 @@ export async function resolveCollectorConfig(
   readSecretFile: (file: string) => Promise<string>,
 ): Promise<CollectorConfig> {
   const { configFile, file } = await loadCommandConfig(cmd, 'collector', env);
-  rejectUnknownKeys(file, ALL_SCALARS, [JOIN, listFileKey(NATS_SERVERS_OPTION)], configFile, 'collector');
+  rejectUnknownKeys(
+    file,
+    ALL_SCALARS,
+    [JOIN.name, CLUSTER_KEY_OPTIONAL_OPTION.name, listFileKey(NATS_SERVERS_OPTION)],
+    configFile,
+    'collector',
+  );
   const v = resolveScalars(cmd, ALL_SCALARS, file, configFile);
   const natsServers = resolveList(cmd, NATS_SERVERS_OPTION, file, configFile);
 
@@ -155,7 +156,7 @@ export async function resolveCollectorConfig(
   if (id === undefined) throw new UsageError(`--id must be a positive integer, got "${idText}"`);
   const peers = setting('peers', requiredSetting('peers', v.peers), parsePeers);
   if (!peers.some((p) => p.id === id)) throw new UsageError(`--peers must list this member's id ${id}`);
-  const join = resolveJoin(cmd, env, file, configFile);
+  const join = resolveSwitch(cmd, JOIN, env, file, configFile);
   if (join && peers.length < 2) {
     throw new UsageError('--join needs --peers to list the current members as well as this one');
   }
@@ -186,6 +187,8 @@ export async function resolveCollectorConfig(
   if (!(forgetAfterMs > 0)) throw new UsageError('--forget-after must be more than 0');
   const nats = natsSettings(natsServers, v);
   const keyFile = v['cluster-key-file'] || undefined;
+  const keyOptional = resolveSwitch(cmd, CLUSTER_KEY_OPTIONAL_OPTION, env, file, configFile);
+  const acceptUnsigned = keyOptionalSetting(keyOptional, keyFile);
   return {
     id,
     listen: setting('listen', v.listen, parseListenAddress),
@@ -198,6 +201,10 @@ export async function resolveCollectorConfig(
     logLevel: logLevelSetting(v['log-level']),
     cluster,
     forgetAfterMs,
-    liveness: nats && { nats, keyring: keyFile === undefined ? undefined : await readKeyring(keyFile) },
+    liveness: nats && {
+      nats,
+      keyring: keyFile === undefined ? undefined : await readKeyring(keyFile),
+      acceptUnsigned,
+    },
   };
 }

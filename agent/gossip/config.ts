@@ -1,5 +1,6 @@
 /**
- * The liveness gossip's own flags: heartbeat interval, advertised address, labels and cluster key.
+ * The liveness gossip's own flags: heartbeat interval, advertised address, labels and cluster key
+ * (--cluster-key-optional, a switch, is resolved with the agent's other settings).
  * The heartbeat the agent will send is checked against the wire format's rules here, once, so a
  * setting the format refuses is a usage error at start rather than a silent stop of the gossip.
  */
@@ -42,6 +43,8 @@ export interface GossipSettings {
   readonly advertise: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly keyring?: ClusterKeyring;
+  /** With the keyring, admit unsigned messages too (--cluster-key-optional); this agent still signs. */
+  readonly acceptUnsigned: boolean;
 }
 
 /** Which flag a field of the heartbeat comes from, to name it when the wire format refuses it. */
@@ -72,6 +75,7 @@ export async function gossipSettings(
   identity: { readonly node: string; readonly cluster: string; readonly listen: ListenAddress },
   labelList: ResolvedList,
   scalars: Readonly<Record<string, string | undefined>>,
+  acceptUnsigned: boolean,
 ): Promise<GossipSettings> {
   const keyFile = scalars['cluster-key-file'] || undefined;
   const settings: GossipSettings = {
@@ -79,6 +83,7 @@ export async function gossipSettings(
     advertise: scalars.advertise || defaultAdvertise(identity.listen),
     labels: labels(labelList),
     keyring: keyFile === undefined ? undefined : await readKeyring(keyFile),
+    acceptUnsigned,
   };
   const checked = checkMessage({
     kind: 'heartbeat',

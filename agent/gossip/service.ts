@@ -36,7 +36,12 @@ export async function startGossip(
   self: { readonly cluster: string; readonly node: string },
   logger: Logger,
 ): Promise<GossipService> {
-  const membership = new Membership({ cluster: self.cluster, self: self.node, keyring: settings.keyring });
+  const membership = new Membership({
+    cluster: self.cluster,
+    self: self.node,
+    keyring: settings.keyring,
+    acceptUnsigned: settings.acceptUnsigned,
+  });
   const incarnation = newIncarnation();
   let seq = 0;
   let sent = 0;

@@ -26,6 +26,8 @@ export interface LivenessOptions {
   readonly cluster: string;
   readonly nats: NatsSettings;
   readonly keyring?: ClusterKeyring;
+  /** With the keyring, admit unsigned heartbeats too (--cluster-key-optional). */
+  readonly acceptUnsigned?: boolean;
   readonly forgetAfterMs: number;
   readonly replica: Replica;
   readonly table: NodeTable;
@@ -41,7 +43,12 @@ export interface LivenessService {
 
 export async function startLiveness(options: LivenessOptions): Promise<LivenessService> {
   const { cluster, logger } = options;
-  const membership = new Membership({ cluster, keyring: options.keyring, maxMembers: MAX_FOLLOWED_AGENTS });
+  const membership = new Membership({
+    cluster,
+    keyring: options.keyring,
+    acceptUnsigned: options.acceptUnsigned,
+    maxMembers: MAX_FOLLOWED_AGENTS,
+  });
   const link = await startGossipLink({
     nats: options.nats,
     cluster,

@@ -24,6 +24,15 @@ export interface ToggleSpec {
 }
 
 /**
+ * A switch that is off unless given: `--name`, `QUORUMWATCH_NAME=true|false`, or `name: true|false`
+ * in the config file.
+ */
+export interface SwitchSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
  * A repeatable option: `--name a --name b`, each value possibly a comma-separated list, the same
  * list in QUORUMWATCH_NAME, or a YAML sequence in the config file. Like a scalar, the highest layer
  * that has it wins whole: lists from different layers are not merged.
@@ -82,6 +91,11 @@ export function addToggleOptions(cmd: Command, prefix: string, toggles: readonly
     cmd.addOption(on);
     cmd.addOption(off);
   }
+}
+
+/** `--<name>`; its help names the variable too, since commander does not read it (see resolveSwitch). */
+export function addSwitchOption(cmd: Command, spec: SwitchSpec): void {
+  cmd.addOption(new Option(`--${spec.name}`, `${spec.description} (also ${envName(spec.name)}=true)`));
 }
 
 function attributeName(cmd: Command, flag: string): string {
@@ -170,6 +184,24 @@ export function envSwitch(env: NodeJS.ProcessEnv, variable: string): boolean | u
   if (TRUE.has(value)) return true;
   if (FALSE.has(value)) return false;
   throw new UsageError(`${variable} must be true or false, got "${env[variable]}"`);
+}
+
+/** The switch's value: the flag, else its variable, else the config file's `name: true|false`, else off. */
+export function resolveSwitch(
+  cmd: Command,
+  spec: SwitchSpec,
+  env: NodeJS.ProcessEnv,
+  file: ConfigSection,
+  fileName: string | undefined,
+): boolean {
+  if (cmd.getOptionValueSource(attributeName(cmd, spec.name)) === 'cli') return true;
+  const fromEnv = envSwitch(env, envName(spec.name));
+  if (fromEnv !== undefined) return fromEnv;
+  const fromFile = file[spec.name];
+  if (fromFile === undefined) return false;
+  if (typeof fromFile !== 'boolean')
+    throw new UsageError(`config file ${fileName}: "${spec.name}" must be true or false`);
+  return fromFile;
 }
 
 export function resolveToggles(

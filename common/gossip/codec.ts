@@ -22,7 +22,12 @@ export const DECODE_FAILURES = [
 export type DecodeFailure = (typeof DECODE_FAILURES)[number];
 
 export type DecodeResult =
-  | { readonly ok: true; readonly message: GossipMessage }
+  | {
+      readonly ok: true;
+      readonly message: GossipMessage;
+      /** Admitted without a signature although the receiver has a keyring: only under acceptUnsigned. */
+      readonly unsigned: boolean;
+    }
   | { readonly ok: false; readonly reason: DecodeFailure; readonly detail: string };
 
 export interface DecodeOptions {
@@ -32,6 +37,11 @@ export interface DecodeOptions {
   readonly maxBytes?: number;
   /** When set, only messages signed under one of its keys are accepted. */
   readonly keyring?: ClusterKeyring;
+  /**
+   * With a keyring, also accept a message without `sig` (reported as `unsigned`), while keys are
+   * being turned on; a message with one must still verify.
+   */
+  readonly acceptUnsigned?: boolean;
   /** The subject the message arrived on: when set, it must be the one the message's node publishes to. */
   readonly subject?: string;
 }
@@ -77,11 +87,13 @@ export function decodeGossip(bytes: Uint8Array, options: DecodeOptions): DecodeR
     const expected = subjectFor(message.kind, message.cluster, message.node);
     if (options.subject !== expected) return drop('subject_mismatch', `expected subject ${expected}`);
   }
-  if (options.keyring !== undefined) {
-    if (sig === undefined) return drop('unsigned', 'no sig field');
-    if (!options.keyring.verifies(message, sig)) return drop('bad_signature', 'no key verifies it');
+  // With a keyring, a message without sig is admitted only under acceptUnsigned; one with sig must verify.
+  const unsigned = options.keyring !== undefined && sig === undefined;
+  if (unsigned && !options.acceptUnsigned) return drop('unsigned', 'no sig field');
+  if (options.keyring !== undefined && sig !== undefined && !options.keyring.verifies(message, sig)) {
+    return drop('bad_signature', 'no key verifies it');
   }
-  return { ok: true, message };
+  return { ok: true, message, unsigned };
 }
 
 function drop(reason: DecodeFailure, detail: string): DecodeResult {

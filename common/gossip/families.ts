@@ -12,11 +12,11 @@ export interface LinkCounters {
 
 /**
  * quorumwatch_gossip_messages_total{direction}, quorumwatch_gossip_rejected_total{reason},
- * quorumwatch_nats_connected and quorumwatch_nats_reconnects_total; every direction and reason is
- * present, even at 0.
+ * quorumwatch_gossip_unsigned_admitted_total, quorumwatch_nats_connected and
+ * quorumwatch_nats_reconnects_total; every direction and reason is present, even at 0.
  */
 export function linkFamilies(
-  membership: Pick<Membership, 'received' | 'rejected'>,
+  membership: Pick<Membership, 'received' | 'rejected' | 'unsignedAdmitted'>,
   counters: LinkCounters,
 ): MetricFamily[] {
   return [
@@ -29,6 +29,12 @@ export function linkFamilies(
       'Received gossip messages dropped, by reason.',
       'counter',
       REJECT_REASONS.map((reason) => ({ labels: { reason }, value: membership.rejected(reason) })),
+    ),
+    single(
+      'quorumwatch_gossip_unsigned_admitted_total',
+      'Messages admitted without a signature under --cluster-key-optional.',
+      'counter',
+      membership.unsignedAdmitted,
     ),
     single(
       'quorumwatch_nats_connected',

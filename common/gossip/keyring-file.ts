@@ -1,10 +1,11 @@
 /**
  * The cluster key file, `--cluster-key-file FILE`: the keys one a line. Agents sign their heartbeats
- * with the first and admit messages signed with any; collectors only verify.
+ * with the first and admit messages signed with any; collectors only verify. `--cluster-key-optional`
+ * also admits unsigned messages, so keys can be turned on in a running cluster.
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../config/errors.js';
-import type { ScalarOptionSpec } from '../config/layered.js';
+import type { ScalarOptionSpec, SwitchSpec } from '../config/layered.js';
 import { setting } from '../config/settings.js';
 import { ClusterKeyring } from './signing.js';
 
@@ -13,6 +14,21 @@ export const CLUSTER_KEY_FILE_OPTION: ScalarOptionSpec = {
   valueName: 'file',
   description: 'file of cluster keys, one a line: the first signs heartbeats, any verifies',
 };
+
+export const CLUSTER_KEY_OPTIONAL_OPTION: SwitchSpec = {
+  name: 'cluster-key-optional',
+  description:
+    'with --cluster-key-file, also admit (and count) unsigned messages, while keys are being turned on; signed ones must still verify',
+};
+
+/**
+ * The resolved --cluster-key-optional, checked: it relaxes a key, so without --cluster-key-file
+ * (`keyFile` undefined or empty) it is a mistake.
+ */
+export function keyOptionalSetting(optional: boolean, keyFile: string | undefined): boolean {
+  if (optional && !keyFile) throw new UsageError('--cluster-key-optional needs --cluster-key-file');
+  return optional;
+}
 
 /**
  * The keys of the file, one a line (a final newline is allowed, an empty line is not). Every

@@ -33,6 +33,8 @@ export interface MembershipOptions {
   readonly self?: string;
   /** With a keyring, only messages signed with one of its keys are admitted. */
   readonly keyring?: ClusterKeyring;
+  /** With a keyring, unsigned messages are admitted too, and counted (unsignedAdmitted). */
+  readonly acceptUnsigned?: boolean;
   /** Nodes kept in the view (default MAX_MEMBERS). */
   readonly maxMembers?: number;
 }
@@ -43,10 +45,12 @@ export class Membership {
   private readonly cluster: string;
   private readonly self: string | undefined;
   private readonly keyring: ClusterKeyring | undefined;
+  private readonly acceptUnsigned: boolean;
   private readonly maxMembers: number;
   /** The latest admitted message of each node in the view, least recently heard first. */
   private readonly latestByNode = new Map<string, GossipMessage>();
   private receivedCount = 0;
+  private unsignedAdmittedCount = 0;
   private readonly observationByNode = new Map<string, { status: MemberStatus; message: GossipMessage }>();
   private readonly observationList: Observation[] = [];
   private readonly rejectedCounts = new Map<RejectReason, number>();
@@ -56,6 +60,7 @@ export class Membership {
     this.cluster = options.cluster;
     this.self = options.self;
     this.keyring = options.keyring;
+    this.acceptUnsigned = options.acceptUnsigned ?? false;
     this.maxMembers = options.maxMembers ?? MAX_MEMBERS;
     if (!Number.isInteger(this.maxMembers) || this.maxMembers < 1) {
       throw new RangeError(`maxMembers must be a positive integer, not ${this.maxMembers}`);
@@ -127,17 +132,28 @@ export class Membership {
     return this.receivedCount;
   }
 
+  /** Messages admitted without a signature under acceptUnsigned: it stops growing once every sender signs. */
+  get unsignedAdmitted(): number {
+    return this.unsignedAdmittedCount;
+  }
+
   rejected(reason: RejectReason): number {
     return this.rejectedCounts.get(reason) ?? 0;
   }
 
-  /** The message if it is authentic and new; otherwise counts why not. */
+  /** The message if it is authentic (or unsigned, under acceptUnsigned) and new; otherwise counts why not. */
   private admit(subject: string, payload: Uint8Array): GossipMessage | undefined {
-    const decoded = decodeGossip(payload, { cluster: this.cluster, keyring: this.keyring, subject });
-    let reason: RejectReason;
-    if (!decoded.ok) reason = decoded.reason;
-    else if (this.replayGuard.accept(decoded.message)) return decoded.message;
-    else reason = 'replayed';
+    const decoded = decodeGossip(payload, {
+      cluster: this.cluster,
+      keyring: this.keyring,
+      acceptUnsigned: this.acceptUnsigned,
+      subject,
+    });
+    if (decoded.ok && this.replayGuard.accept(decoded.message)) {
+      if (decoded.unsigned) this.unsignedAdmittedCount++;
+      return decoded.message;
+    }
+    const reason: RejectReason = decoded.ok ? 'replayed' : decoded.reason;
     this.rejectedCounts.set(reason, this.rejected(reason) + 1);
     return undefined;
   }

@@ -143,6 +143,44 @@ describe('agent configuration', () => {
     await expect(resolve(['--config', bad])).rejects.toThrow(message);
   });
 
+  describe('--cluster-key-optional', () => {
+    const NATS = ['--nats', 'nats://127.0.0.1:4222'];
+    const keyed = (keyFile: string) => [...NATS, '--cluster-key-file', keyFile];
+    let keyFile: string;
+    beforeAll(async () => {
+      keyFile = path.join(dir.dir, 'cluster.key');
+      await writeFile(keyFile, `${'k'.repeat(32)}\n`);
+    });
+    const acceptUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+      (await resolve(argv, env)).gossip?.settings.acceptUnsigned;
+
+    it('is off by default and taken from the flag, QUORUMWATCH_CLUSTER_KEY_OPTIONAL or the file', async () => {
+      expect(await acceptUnsigned(keyed(keyFile))).toBe(false);
+      expect(await acceptUnsigned([...keyed(keyFile), '--cluster-key-optional'])).toBe(true);
+      expect(await acceptUnsigned(keyed(keyFile), { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'yes' })).toBe(true);
+      const optional = path.join(dir.dir, 'optional.yml');
+      await writeFile(optional, `agent:\n  cluster-key-file: ${keyFile}\n  cluster-key-optional: true\n`);
+      expect(await acceptUnsigned([...NATS, '--config', optional])).toBe(true);
+      expect(
+        await acceptUnsigned([...NATS, '--config', optional], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
+      ).toBe(false);
+      await writeFile(optional, 'agent:\n  cluster-key-optional: 1\n');
+      await expect(resolve(['--config', optional])).rejects.toThrow(
+        `config file ${optional}: "cluster-key-optional" must be true or false`,
+      );
+    });
+
+    it.each([
+      [['--cluster-key-optional'], {}],
+      [[...NATS, '--cluster-key-optional'], {}],
+      [NATS, { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'true' }],
+    ])('without a key file, %j %j is a usage error of one line', async (argv, env) => {
+      await expect(resolve(argv, env)).rejects.toThrow(
+        new UsageError('--cluster-key-optional needs --cluster-key-file'),
+      );
+    });
+  });
+
   it('names a missing config file', async () => {
     await expect(resolve(['--config', '/nonexistent/q.yml'])).rejects.toThrow(
       'cannot read config file /nonexistent/q.yml: ENOENT',

@@ -154,6 +154,7 @@ describe('collector configuration', () => {
       expect((await resolve([...base, '--nats', 'nats://10.0.0.1:4222'])).liveness).toEqual({
         nats: expect.objectContaining({ servers: ['nats://10.0.0.1:4222'] }),
         keyring: undefined,
+        acceptUnsigned: false,
       });
     });
 
@@ -232,6 +233,37 @@ describe('collector configuration', () => {
       const error = await resolve([...base, ...args]).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(UsageError);
       expect((error as Error).message).toBe(message);
+    });
+
+    it('takes --cluster-key-optional from the flag, QUORUMWATCH_CLUSTER_KEY_OPTIONAL or the file', async () => {
+      const keyFile = path.join(dir.dir, 'optional.key');
+      await writeFile(keyFile, `${KEY}\n`);
+      const keyed = [...base, '--nats', 'nats://10.0.0.1:4222', '--cluster-key-file', keyFile];
+      const acceptUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+        (await resolve(argv, env)).liveness?.acceptUnsigned;
+      expect(await acceptUnsigned(keyed)).toBe(false);
+      expect(await acceptUnsigned([...keyed, '--cluster-key-optional'])).toBe(true);
+      expect(await acceptUnsigned(keyed, { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'true' })).toBe(true);
+      const file = path.join(dir.dir, 'optional.yml');
+      await writeFile(file, 'collector:\n  cluster-key-optional: true\n');
+      expect(await acceptUnsigned([...keyed, '--config', file])).toBe(true);
+      expect(
+        await acceptUnsigned([...keyed, '--config', file], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
+      ).toBe(false);
+      await writeFile(file, 'collector:\n  cluster-key-optional: "yes"\n');
+      await expect(resolve([...keyed, '--config', file])).rejects.toThrow(
+        `config file ${file}: "cluster-key-optional" must be true or false`,
+      );
+    });
+
+    it.each([
+      [['--cluster-key-optional'], {}],
+      [['--nats', 'nats://10.0.0.1:4222', '--cluster-key-optional'], {}],
+      [['--nats', 'nats://10.0.0.1:4222'], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'true' }],
+    ])('refuses %j %j without a key file, in one line', async (args, env) => {
+      await expect(resolve([...base, ...args], env)).rejects.toThrow(
+        new UsageError('--cluster-key-optional needs --cluster-key-file'),
+      );
     });
 
     it('refuses a key file that holds no valid key', async () => {

@@ -1,16 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CollectorCluster } from '../support/collector.js';
 import {
   agreedMembers,
+  collectorsAndAgentsHooks,
   detections,
   entryOf,
   type LivenessAgent,
-  logsOnFailure,
   metricOf,
   natsServerOfPid,
   startLivenessAgents,
   statesSeen,
-  stopLivenessAgents,
   type Watched,
   watchMembers,
   watchWindow,
@@ -101,17 +100,13 @@ describe('collector liveness across NATS server failures', () => {
       ['--heartbeat-interval', `${INTERVAL_MS}ms`],
     );
   });
-  afterEach(
-    logsOnFailure(
-      () => collectors,
-      () => agents,
-    ),
+  collectorsAndAgentsHooks(
+    () => collectors,
+    () => agents,
+    async () => {
+      await nats?.stop();
+    },
   );
-  afterAll(async () => {
-    await stopLivenessAgents(agents);
-    await collectors?.stop();
-    await nats?.stop();
-  });
 
   it('declares nobody dead when the NATS server an agent is connected to dies; the agent reconnects to another', async () => {
     await allAlive('every collector to list the three agents alive');

@@ -1,14 +1,14 @@
 import { connect, type NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ClusterKeyring, encodeGossip, newIncarnation, subjectFor } from '../../common/gossip/index.js';
 import { VERSION } from '../../common/version.js';
 import { CollectorCluster } from '../support/collector.js';
 import {
   agreedMembers,
+  collectorsAndAgentsHooks,
   detections,
   entryOf,
   type LivenessAgent,
-  logsOnFailure,
   type Member,
   type MemberState,
   metricOf,
@@ -18,7 +18,6 @@ import {
   startLivenessAgents,
   startPrometheus,
   statesSeen,
-  stopLivenessAgents,
   type TargetGroup,
   targets,
   watchMembers,
@@ -124,19 +123,15 @@ describe('collector liveness with one NATS server', () => {
     );
     nc = await connect({ servers: server.url, name: 'liveness test' });
   });
-  afterEach(
-    logsOnFailure(
-      () => collectors,
-      () => agents,
-    ),
+  collectorsAndAgentsHooks(
+    () => collectors,
+    () => agents,
+    async () => {
+      await nc?.close();
+      await stopNatsServers(server ? [server] : []);
+      await dir?.remove();
+    },
   );
-  afterAll(async () => {
-    await nc?.close();
-    await stopLivenessAgents(agents);
-    await collectors?.stop();
-    await stopNatsServers(server ? [server] : []);
-    await dir?.remove();
-  });
 
   it('gives the same table on every collector: the agents alive, as members, HTTP SD targets and metrics', async () => {
     const table = await agreedMembers(

@@ -7,7 +7,7 @@
 import { readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NatsConnection } from 'nats';
-import type { TestContext } from 'vitest';
+import { afterAll, afterEach, type TestContext } from 'vitest';
 import { subjectFor } from '../../common/gossip/index.js';
 import { startAgentProcess } from './agent.js';
 import type { CollectorCluster } from './collector.js';
@@ -363,10 +363,25 @@ export async function prometheusTargets(prometheus: Prometheus): Promise<ActiveT
 }
 
 /**
- * An afterEach hook that prints the last lines of every collector's and agent's output when the
- * test failed: `afterEach(logsOnFailure(() => collectors, () => agents))`.
+ * The hooks of a suite of collectors and agents: after a failed test, the last lines of every
+ * process's output; after the suite, the agents and the collectors stopped, then `cleanup` (the
+ * NATS servers, temp dirs).
  */
-export function logsOnFailure(
+export function collectorsAndAgentsHooks(
+  collectors: () => CollectorCluster | undefined,
+  agents: () => readonly LivenessAgent[],
+  cleanup: () => Promise<void>,
+): void {
+  afterEach(logsOnFailure(collectors, agents));
+  afterAll(async () => {
+    await stopLivenessAgents(agents());
+    await collectors()?.stop();
+    await cleanup();
+  });
+}
+
+/** An afterEach hook that prints the last lines of every collector's and agent's output when the test failed. */
+function logsOnFailure(
   collectors: () => CollectorCluster | undefined,
   agents: () => readonly LivenessAgent[],
 ): (context: TestContext) => void {

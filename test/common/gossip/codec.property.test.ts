@@ -118,12 +118,28 @@ describe('gossip decode, on any input', () => {
   it('reads back every valid message, signed or not', () => {
     fc.assert(
       fc.property(validMessage, (message) => {
-        expect(decodeGossip(encodeGossip(message), { cluster: CLUSTER })).toEqual({ ok: true, message });
-        expect(decodeGossip(encodeGossip(message, keyring), { cluster: CLUSTER, keyring })).toEqual({
-          ok: true,
-          message,
-        });
+        const read = { ok: true, message, unsigned: false };
+        expect(decodeGossip(encodeGossip(message), { cluster: CLUSTER })).toEqual(read);
+        expect(decodeGossip(encodeGossip(message, keyring), { cluster: CLUSTER, keyring })).toEqual(read);
       }),
+    );
+  });
+
+  it('decodes any signed message alike with and without acceptUnsigned', () => {
+    const otherKeyring = new ClusterKeyring([Buffer.alloc(32, 8)]);
+    fc.assert(
+      fc.property(
+        validMessage,
+        fc.constantFrom(keyring, otherKeyring),
+        fc.option(breakage, { nil: undefined }),
+        (message, signer, breakIt) => {
+          const signed = JSON.parse(encodeGossip(message, signer).toString()) as Wire;
+          const bytes = Buffer.from(JSON.stringify(breakIt?.(signed) ?? signed));
+          expect(decodeGossip(bytes, { cluster: CLUSTER, keyring, acceptUnsigned: true })).toEqual(
+            decodeGossip(bytes, { cluster: CLUSTER, keyring }),
+          );
+        },
+      ),
     );
   });
 });

@@ -27,9 +27,9 @@ describe('gossip codec', () => {
         '"seq":42,"sentAt":1767225600000,"address":"10.0.0.7:9100","version":"0.1.0",' +
         '"labels":{"role":"db","zone":"eu-west-1a"},"intervalMs":1000}',
     );
-    expect(decodeGossip(bytes, options)).toEqual({ ok: true, message });
+    expect(decodeGossip(bytes, options)).toEqual({ ok: true, message, unsigned: false });
     const leave = heartbeat({ kind: 'leave', seq: 43, labels: {}, address: '[::1]:9100' });
-    expect(decodeGossip(encodeGossip(leave), options)).toEqual({ ok: true, message: leave });
+    expect(decodeGossip(encodeGossip(leave), options)).toEqual({ ok: true, message: leave, unsigned: false });
   });
 
   it('refuses to encode an invalid message', () => {
@@ -73,6 +73,7 @@ describe('gossip codec', () => {
     expect(decodeGossip(bytes, { cluster: largest.cluster, keyring })).toEqual({
       ok: true,
       message: largest,
+      unsigned: false,
     });
   });
 
@@ -159,8 +160,52 @@ describe('gossip codec', () => {
     expect(result.ok || result.detail.length > 0).toBe(true);
   });
 
+  describe('with acceptUnsigned (keys being turned on)', () => {
+    const keyring = new ClusterKeyring([Buffer.alloc(32, 1)]);
+    const rollout = { ...options, keyring, acceptUnsigned: true };
+
+    it('admits an unsigned message and reports it unsigned', () => {
+      expect(decodeGossip(encodeGossip(heartbeat()), rollout)).toEqual({
+        ok: true,
+        message: heartbeat(),
+        unsigned: true,
+      });
+      expect(decodeGossip(encodeGossip(heartbeat(), keyring), rollout)).toEqual({
+        ok: true,
+        message: heartbeat(),
+        unsigned: false,
+      });
+    });
+
+    it('still drops a wrongly signed message as bad_signature', () => {
+      const forged = encodeGossip(heartbeat(), new ClusterKeyring([Buffer.alloc(32, 9)]));
+      expect(decodeGossip(forged, rollout)).toMatchObject({ ok: false, reason: 'bad_signature' });
+      expect(decodeGossip(wire({ sig: 'a'.repeat(64) }), rollout)).toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
+    });
+
+    it('is needed: without it an unsigned message is dropped as before', () => {
+      for (const acceptUnsigned of [undefined, false]) {
+        expect(decodeGossip(encodeGossip(heartbeat()), { ...rollout, acceptUnsigned })).toMatchObject({
+          ok: false,
+          reason: 'unsigned',
+        });
+      }
+    });
+
+    it('changes nothing without a keyring, where no message counts as unsigned', () => {
+      expect(decodeGossip(encodeGossip(heartbeat()), { ...options, acceptUnsigned: true })).toEqual({
+        ok: true,
+        message: heartbeat(),
+        unsigned: false,
+      });
+    });
+  });
+
   it('returns only the message fields, without the signature', () => {
     const result = decodeGossip(wire({ sig: 'a'.repeat(64) }), options);
-    expect(result).toEqual({ ok: true, message: heartbeat() });
+    expect(result).toEqual({ ok: true, message: heartbeat(), unsigned: false });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linkFamilies } from '../../../common/gossip/families.js';
-import { encodeGossip, Membership, subjectFor } from '../../../common/gossip/index.js';
+import { ClusterKeyring, encodeGossip, Membership, subjectFor } from '../../../common/gossip/index.js';
 import { CLUSTER, heartbeat } from './support.js';
 
 describe('linkFamilies', () => {
@@ -15,6 +15,7 @@ describe('linkFamilies', () => {
     expect([...byName.keys()]).toEqual([
       'quorumwatch_gossip_messages_total',
       'quorumwatch_gossip_rejected_total',
+      'quorumwatch_gossip_unsigned_admitted_total',
       'quorumwatch_nats_connected',
       'quorumwatch_nats_reconnects_total',
     ]);
@@ -26,6 +27,7 @@ describe('linkFamilies', () => {
     expect(rejected).toHaveLength(8);
     expect(rejected.find((s) => s.labels?.reason === 'replayed')?.value).toBe(1);
     expect(rejected.filter((s) => s.value === 0)).toHaveLength(7);
+    expect(byName.get('quorumwatch_gossip_unsigned_admitted_total')?.samples).toEqual([{ value: 0 }]);
     expect(byName.get('quorumwatch_nats_connected')?.samples).toEqual([{ value: 1 }]);
     expect(byName.get('quorumwatch_nats_reconnects_total')?.samples).toEqual([{ value: 2 }]);
     const idle = linkFamilies(new Membership({ cluster: CLUSTER }), {
@@ -34,5 +36,15 @@ describe('linkFamilies', () => {
       natsReconnects: 0,
     });
     expect(idle.find((f) => f.name === 'quorumwatch_nats_connected')?.samples).toEqual([{ value: 0 }]);
+  });
+
+  it('counts the messages admitted without a signature under --cluster-key-optional', () => {
+    const keyring = new ClusterKeyring([Buffer.alloc(32, 1)]);
+    const membership = new Membership({ cluster: CLUSTER, keyring, acceptUnsigned: true });
+    const message = heartbeat();
+    membership.receive(subjectFor('heartbeat', CLUSTER, message.node), encodeGossip(message), 0);
+    const families = linkFamilies(membership, { sent: 0, natsConnected: true, natsReconnects: 0 });
+    const unsigned = families.find((f) => f.name === 'quorumwatch_gossip_unsigned_admitted_total');
+    expect(unsigned).toMatchObject({ type: 'counter', samples: [{ value: 1 }] });
   });
 });

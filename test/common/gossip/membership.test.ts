@@ -103,6 +103,29 @@ describe('membership', () => {
     expect(m.peers(3).map((p) => p.node)).toEqual(['n1']);
   });
 
+  it('with acceptUnsigned, admits and counts unsigned messages; a signature must still verify', () => {
+    const keyring = new ClusterKeyring([Buffer.from(KEY)]);
+    const m = new Membership({ cluster: CLUSTER, keyring, acceptUnsigned: true });
+    expect(deliver(m, from('n1', 1), 0)).toMatchObject({ node: 'n1', seq: 1 });
+    expect(deliver(m, from('n2', 1), 1, keyring)).toMatchObject({ node: 'n2', seq: 1 });
+    expect(deliver(m, from('n3', 1), 2, new ClusterKeyring([Buffer.from('j'.repeat(32))]))).toBeUndefined();
+    // A replayed unsigned message is not admitted, so not counted as admitted either.
+    expect(deliver(m, from('n1', 1), 3)).toBeUndefined();
+    expect(m.unsignedAdmitted).toBe(1);
+    expect([m.rejected('unsigned'), m.rejected('bad_signature'), m.rejected('replayed')]).toEqual([0, 1, 1]);
+    expect(m.peers(3).map((p) => p.node)).toEqual(['n1', 'n2']);
+  });
+
+  it('without acceptUnsigned, or without a keyring, counts no unsigned message as admitted', () => {
+    const keyring = new ClusterKeyring([Buffer.from(KEY)]);
+    const strict = new Membership({ cluster: CLUSTER, keyring });
+    expect(deliver(strict, from('n1', 1), 0)).toBeUndefined();
+    expect([strict.rejected('unsigned'), strict.unsignedAdmitted]).toEqual([1, 0]);
+    const open = new Membership({ cluster: CLUSTER, acceptUnsigned: true });
+    expect(deliver(open, from('n1', 1), 0)).toBeDefined();
+    expect(open.unsignedAdmitted).toBe(0);
+  });
+
   it('admits its own messages but keeps itself out of the view', () => {
     const m = new Membership({ cluster: CLUSTER, self: 'me' });
     expect(deliver(m, from('me', 1), 0)).toBeUndefined();

@@ -57,7 +57,7 @@ describe('gossip signing', () => {
   });
 
   it('accepts messages signed with the key', () => {
-    expect(decodeWire(signedWire(heartbeat()))).toEqual({ ok: true, message: heartbeat() });
+    expect(decodeWire(signedWire(heartbeat()))).toEqual({ ok: true, message: heartbeat(), unsigned: false });
   });
 
   it('drops a message signed with another key as forged', () => {
