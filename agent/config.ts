@@ -248,7 +248,7 @@ export async function resolveAgentConfig(
   const listen = setting('listen', scalars.listen, parseListenAddress);
   const nats = natsSettings(natsServers, scalars);
   const keyOptional = resolveSwitch(cmd, CLUSTER_KEY_OPTIONAL_OPTION, env, file, configFile);
-  const acceptUnsigned = keyOptionalSetting(keyOptional, scalars['cluster-key-file']);
+  const admitUnsigned = keyOptionalSetting(keyOptional, scalars['cluster-key-file']);
   return {
     listen,
     node,
@@ -278,7 +278,7 @@ export async function resolveAgentConfig(
     consensus: consensusSettings(consensusSources, scalars),
     gossip: nats && {
       nats,
-      settings: await gossipSettings({ node, cluster, listen }, gossipLabels, scalars, acceptUnsigned),
+      settings: await gossipSettings({ node, cluster, listen }, gossipLabels, scalars, { admitUnsigned }),
     },
   };
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,7 +9,8 @@ import { phi } from '../common/gossip/phi.js';
 import { EVENT_LOOP_RESOLUTION_MS } from '../common/metrics/process-metrics.js';
 import { QUORUMWATCH_BIN } from '../test/support/agent.js';
 import { CollectorCluster } from '../test/support/collector.js';
-import { NATS_BIN } from '../test/support/nats.js';
+import { writeKeyFile } from '../test/support/liveness.js';
+import { spawnNatsServer, waitHealthy } from '../test/support/nats.js';
 import {
   freePort,
   httpGet,
@@ -144,17 +144,12 @@ class Resources {
   }
 }
 
-/** One nats-server on free loopback ports (as test/support/nats.ts starts it), registered before it is awaited. */
+/** One nats-server on free loopback ports, registered before it is awaited. */
 async function startNats(res: Resources): Promise<{ url: string; monitorUrl: string }> {
-  const [client, monitor] = [await freePort(), await freePort()];
-  const proc = res.process(
-    startProcess(NATS_BIN, ['-a', '127.0.0.1', '-p', String(client), '-m', String(monitor)]),
-  );
-  await waitFor(`nats-server on port ${client}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`nats-server exited:\n${proc.output()}`);
-    return (await httpGet(`http://127.0.0.1:${monitor}/healthz`)).status === 200;
-  });
-  return { url: `nats://127.0.0.1:${client}`, monitorUrl: `http://127.0.0.1:${monitor}` };
+  const server = await spawnNatsServer();
+  res.process(server.proc);
+  await waitHealthy(server);
+  return server;
 }
 
 interface Varz {
@@ -242,12 +237,6 @@ function shuffle<T>(items: readonly T[]): T[] {
 const fmt = (value: number, unit: string, digits: number) =>
   Number.isFinite(value) ? `${value.toFixed(digits)} ${unit}`.trim() : 'n/a';
 const ratio = (a: number, b: number) => (Number.isFinite(a) && b > 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
-
-async function writeKeyFile(dir: string): Promise<string> {
-  const file = path.join(dir, 'cluster.key');
-  await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
-  return file;
-}
 
 function collectorArgs(natsUrl: string, keyFile?: string): string[] {
   return [
@@ -509,7 +498,7 @@ async function benchFalseDeaths(seconds: number): Promise<void> {
   try {
     const { url: natsUrl } = await startNats(res);
     const dir = await res.dir('liveness-keys');
-    const keyFile = await writeKeyFile(dir);
+    const keyFile = await writeKeyFile(dir, 'cluster.key', randomBytes(32).toString('hex'));
     const sim = res.process(startSimulator(natsUrl, count, 'sim', keyFile));
     await waitSimulatorsUp([sim]);
     const cluster = res.cluster(
@@ -600,7 +589,7 @@ async function benchScale(seconds: number, simulators: number): Promise<void> {
   try {
     const { url: natsUrl, monitorUrl } = await startNats(res);
     const dir = await res.dir('liveness-keys');
-    const keyFile = await writeKeyFile(dir);
+    const keyFile = await writeKeyFile(dir, 'cluster.key', randomBytes(32).toString('hex'));
     const cluster = res.cluster(
       await CollectorCluster.start({
         size: 1,

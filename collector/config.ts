@@ -53,12 +53,11 @@ export interface CollectorConfig {
   readonly forgetAfterMs: number;
   /**
    * Following the agents' heartbeats over NATS; undefined (liveness off) without --nats.
-   * `acceptUnsigned`: with the keyring, unsigned heartbeats are admitted too (--cluster-key-optional).
+   * With --cluster-key-optional, the keyring admitsUnsigned: unsigned heartbeats are admitted too.
    */
   readonly liveness?: {
     readonly nats: NatsSettings;
     readonly keyring?: ClusterKeyring;
-    readonly acceptUnsigned: boolean;
   };
 }
 
@@ -188,7 +187,7 @@ export async function resolveCollectorConfig(
   const nats = natsSettings(natsServers, v);
   const keyFile = v['cluster-key-file'] || undefined;
   const keyOptional = resolveSwitch(cmd, CLUSTER_KEY_OPTIONAL_OPTION, env, file, configFile);
-  const acceptUnsigned = keyOptionalSetting(keyOptional, keyFile);
+  const admitUnsigned = keyOptionalSetting(keyOptional, keyFile);
   return {
     id,
     listen: setting('listen', v.listen, parseListenAddress),
@@ -203,8 +202,7 @@ export async function resolveCollectorConfig(
     forgetAfterMs,
     liveness: nats && {
       nats,
-      keyring: keyFile === undefined ? undefined : await readKeyring(keyFile),
-      acceptUnsigned,
+      keyring: keyFile === undefined ? undefined : await readKeyring(keyFile, { admitUnsigned }),
     },
   };
 }

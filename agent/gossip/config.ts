@@ -13,6 +13,7 @@ import { setting } from '../../common/config/settings.js';
 import type { ClusterKeyring } from '../../common/gossip/index.js';
 import { CLUSTER_KEY_FILE_OPTION, readKeyring } from '../../common/gossip/keyring-file.js';
 import { checkMessage } from '../../common/gossip/message.js';
+import type { KeyringOptions } from '../../common/gossip/signing.js';
 import { VERSION } from '../../common/version.js';
 
 export const GOSSIP_LABELS_OPTION: ListOptionSpec = {
@@ -42,9 +43,11 @@ export interface GossipSettings {
   readonly intervalMs: number;
   readonly advertise: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Signs this agent's heartbeats and verifies its peers'; with --cluster-key-optional it also
+   * admitsUnsigned messages (this agent still signs).
+   */
   readonly keyring?: ClusterKeyring;
-  /** With the keyring, admit unsigned messages too (--cluster-key-optional); this agent still signs. */
-  readonly acceptUnsigned: boolean;
 }
 
 /** Which flag a field of the heartbeat comes from, to name it when the wire format refuses it. */
@@ -75,15 +78,15 @@ export async function gossipSettings(
   identity: { readonly node: string; readonly cluster: string; readonly listen: ListenAddress },
   labelList: ResolvedList,
   scalars: Readonly<Record<string, string | undefined>>,
-  acceptUnsigned: boolean,
+  /** For readKeyring: admitUnsigned is --cluster-key-optional. */
+  keyringOptions: KeyringOptions,
 ): Promise<GossipSettings> {
   const keyFile = scalars['cluster-key-file'] || undefined;
   const settings: GossipSettings = {
     intervalMs: setting('heartbeat-interval', scalars['heartbeat-interval'], parseDuration),
     advertise: scalars.advertise || defaultAdvertise(identity.listen),
     labels: labels(labelList),
-    keyring: keyFile === undefined ? undefined : await readKeyring(keyFile),
-    acceptUnsigned,
+    keyring: keyFile === undefined ? undefined : await readKeyring(keyFile, keyringOptions),
   };
   const checked = checkMessage({
     kind: 'heartbeat',

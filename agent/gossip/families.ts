@@ -1,8 +1,6 @@
 import { type LinkCounters, linkFamilies } from '../../common/gossip/families.js';
-import type { MemberState, Membership } from '../../common/gossip/index.js';
+import { MEMBER_STATES, type MemberState, type Membership } from '../../common/gossip/index.js';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-
-const STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
 
 /** The connection's side of the gossip, as the service tracks it. */
 export type GossipCounters = LinkCounters;
@@ -18,7 +16,7 @@ export function gossipFamilies(
 ): MetricFamily[] {
   const peers = membership.peers(nowMs);
   const up = family('quorumwatch_peer_up', '1 if the peer is alive by its heartbeats, 0 otherwise.', 'gauge');
-  const count = new Map<MemberState, number>(STATES.map((s) => [s, 0]));
+  const count = new Map<MemberState, number>(MEMBER_STATES.map((s) => [s, 0]));
   for (const peer of peers) {
     up.samples.push({ labels: { peer: peer.node }, value: peer.state === 'alive' ? 1 : 0 });
     count.set(peer.state, (count.get(peer.state) ?? 0) + 1);
@@ -29,7 +27,7 @@ export function gossipFamilies(
       'quorumwatch_peers',
       'Peers this agent knows, by failure detector state.',
       'gauge',
-      STATES.map((state) => ({ labels: { state }, value: count.get(state) ?? 0 })),
+      MEMBER_STATES.map((state) => ({ labels: { state }, value: count.get(state) ?? 0 })),
     ),
     ...linkFamilies(membership, counters),
   ];

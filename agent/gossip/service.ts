@@ -40,7 +40,6 @@ export async function startGossip(
     cluster: self.cluster,
     self: self.node,
     keyring: settings.keyring,
-    acceptUnsigned: settings.acceptUnsigned,
   });
   const incarnation = newIncarnation();
   let seq = 0;

@@ -13,7 +13,7 @@ export const arpCollector: HostCollector = {
   collect(ctx): MetricFamily[] {
     let counts: Map<string, number>;
     try {
-      counts = countEntries(readText(procPath(ctx, 'net/arp'), ctx.signal));
+      counts = countEntries(readText(procPath(ctx, 'net/arp')));
     } catch (err) {
       throw new Error(`could not get ARP entries: ${messageOf(err)}`, { cause: err });
     }

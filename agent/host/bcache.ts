@@ -113,10 +113,10 @@ function trimSuffix(s: string, suffix: string): string {
 }
 
 /** A file procfs reads whole: it must exist, and its last byte (the newline) is dropped. */
-function readRaw(file: string, signal: AbortSignal): string {
+function readRaw(file: string): string {
   let text: string;
   try {
-    text = readText(file, signal);
+    text = readText(file);
   } catch {
     throw new Error(`failed to read: ${file}`);
   }
@@ -125,12 +125,12 @@ function readRaw(file: string, signal: AbortSignal): string {
   return text;
 }
 
-function readValue(file: string, signal: AbortSignal): number {
-  return dehumanize(readRaw(file, signal).slice(0, -1));
+function readValue(file: string): number {
+  return dehumanize(readRaw(file).slice(0, -1));
 }
 
-function readValues(dir: string, names: readonly string[], signal: AbortSignal): number[] {
-  return names.map((n) => readValue(path.join(dir, n), signal));
+function readValues(dir: string, names: readonly string[]): number[] {
+  return names.map((n) => readValue(path.join(dir, n)));
 }
 
 interface Bdev {
@@ -150,28 +150,28 @@ interface CacheSet {
 }
 
 /** procfs's GetStats for one /sys/fs/bcache/<uuid> directory (all its reads, so its failures too). */
-function readCacheSet(dir: string, signal: AbortSignal): CacheSet {
+function readCacheSet(dir: string): CacheSet {
   const entries = readDirSorted(dir);
-  const top = readValues(dir, TOP_FILES, signal);
-  const internal = readValues(path.join(dir, 'internal'), INTERNAL_FILES, signal);
+  const top = readValues(dir, TOP_FILES);
+  const internal = readValues(path.join(dir, 'internal'), INTERNAL_FILES);
   // The set's own period counters are read (and can fail) but are not exported.
-  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES, signal);
-  readValues(path.join(dir, 'stats_total'), PERIOD_FILES, signal);
-  const bdevs = entries.filter((n) => BDEV.test(n)).map((name) => readBdev(dir, name, signal));
+  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES);
+  readValues(path.join(dir, 'stats_total'), PERIOD_FILES);
+  const bdevs = entries.filter((n) => BDEV.test(n)).map((name) => readBdev(dir, name));
   const caches = entries
     .filter((n) => CACHE.test(n))
-    .map((name) => ({ name, values: readValues(path.join(dir, name), CACHE_FILES, signal) }));
+    .map((name) => ({ name, values: readValues(path.join(dir, name), CACHE_FILES) }));
   return { uuid: path.basename(dir), top, internal, bdevs, caches };
 }
 
 /** A backing device of the set: its dirty data, writeback rate and counters. */
-function readBdev(setDir: string, name: string, signal: AbortSignal): Bdev {
+function readBdev(setDir: string, name: string): Bdev {
   const dir = path.join(setDir, name);
-  const dirtyData = readValue(path.join(dir, 'dirty_data'), signal);
-  const wrdText = readRaw(path.join(dir, 'writeback_rate_debug'), signal);
+  const dirtyData = readValue(path.join(dir, 'dirty_data'));
+  const wrdText = readRaw(path.join(dir, 'writeback_rate_debug'));
   // Read (and can fail) but not exported, like the set's.
-  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES, signal);
-  const total = readValues(path.join(dir, 'stats_total'), PERIOD_FILES, signal);
+  readValues(path.join(dir, 'stats_five_minute'), PERIOD_FILES);
+  const total = readValues(path.join(dir, 'stats_total'), PERIOD_FILES);
   let wrd: WritebackRateDebug;
   try {
     wrd = parseWritebackRateDebug(wrdText);
@@ -335,7 +335,7 @@ export const bcacheCollector: HostCollector = {
     const names = globEntries(root).filter((n) => n.includes('-'));
     let sets: CacheSet[];
     try {
-      sets = names.map((n) => readCacheSet(path.join(root, n), ctx.signal));
+      sets = names.map((n) => readCacheSet(path.join(root, n)));
     } catch (err) {
       throw new Error(`failed to retrieve bcache stats: ${messageOf(err)}`);
     }

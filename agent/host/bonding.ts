@@ -5,18 +5,18 @@ import { fields, trimSpace } from './goparse.js';
 import { isNotExist, readOrNoData } from './sysfs.js';
 
 /** Reads a bonding file; a missing one anywhere means "no bonding" to node_exporter (ErrNoData). */
-function readBondingFile(file: string, signal: AbortSignal): string {
-  return readOrNoData(file, signal, 'not collecting bonding');
+function readBondingFile(file: string): string {
+  return readOrNoData(file, 'not collecting bonding');
 }
 
 /** A slave's mii_status: under lower_<slave>, or slave_<slave> on older kernels. */
-function readMiiStatus(master: string, slave: string, signal: AbortSignal): string {
+function readMiiStatus(master: string, slave: string): string {
   try {
-    return readText(path.join(master, `lower_${slave}`, 'bonding_slave', 'mii_status'), signal);
+    return readText(path.join(master, `lower_${slave}`, 'bonding_slave', 'mii_status'));
   } catch (err) {
     if (!isNotExist(err)) throw err;
   }
-  return readBondingFile(path.join(master, `slave_${slave}`, 'bonding_slave', 'mii_status'), signal);
+  return readBondingFile(path.join(master, `slave_${slave}`, 'bonding_slave', 'mii_status'));
 }
 
 /**
@@ -29,12 +29,12 @@ export const bondingCollector: HostCollector = {
   description: 'Exposes the number of configured and active slaves of Linux bonding interfaces.',
   collect(ctx): MetricFamily[] {
     const root = sysPath(ctx, 'class', 'net');
-    const masters = fields(readBondingFile(path.join(root, 'bonding_masters'), ctx.signal));
+    const masters = fields(readBondingFile(path.join(root, 'bonding_masters')));
     const counts = new Map<string, [slaves: number, active: number]>();
     for (const master of masters) {
       const dir = path.join(root, master);
-      const slaves = fields(readBondingFile(path.join(dir, 'bonding', 'slaves'), ctx.signal));
-      const states = slaves.map((slave) => readMiiStatus(dir, slave, ctx.signal));
+      const slaves = fields(readBondingFile(path.join(dir, 'bonding', 'slaves')));
+      const states = slaves.map((slave) => readMiiStatus(dir, slave));
       counts.set(master, [slaves.length, states.filter((state) => trimSpace(state) === 'up').length]);
     }
     const entries = [...counts];

@@ -49,9 +49,9 @@ interface Listing {
 }
 
 /** procfs's util.SysReadFile, with the error kept for the reader's error state. */
-function sysRead(file: string, signal: AbortSignal): Read {
+function sysRead(file: string): Read {
   try {
-    return { text: sysReadFile(file, signal) };
+    return { text: sysReadFile(file) };
   } catch (err) {
     if (isNotExist(err)) return { text: '' };
     return { text: '', err: err as Error };
@@ -132,8 +132,8 @@ function ratio(mode: string, devices: number): number {
 }
 
 /** procfs's readAllocationStats for allocation/<type>, with its own error state. */
-function readAllocation(dir: string, signal: AbortSignal): Allocation {
-  const reservedRead = sysRead(path.join(dir, RESERVED_FILE), signal);
+function readAllocation(dir: string): Allocation {
+  const reservedRead = sysRead(path.join(dir, RESERVED_FILE));
   const listing = readListing(dir);
   // Layouts are the subdirectories (single, dup, raid1...): for a plain file, reading a file
   // inside it fails with ENOTDIR, which tells them apart without a stat per entry. Names of the
@@ -141,9 +141,9 @@ function readAllocation(dir: string, signal: AbortSignal): Allocation {
   // already have failed the filesystem).
   const entries = listing.names.map((mode) => {
     if (ALLOCATION_FILES.has(mode)) return undefined;
-    const total = sysRead(path.join(dir, mode, 'total_bytes'), signal);
+    const total = sysRead(path.join(dir, mode, 'total_bytes'));
     if (errnoCode(total.err) === 'ENOTDIR') return undefined;
-    return { mode, total, used: sysRead(path.join(dir, mode, 'used_bytes'), signal) };
+    return { mode, total, used: sysRead(path.join(dir, mode, 'used_bytes')) };
   });
   const state = new ErrorState();
   const reserved = state.value(reservedRead);
@@ -156,13 +156,13 @@ function readAllocation(dir: string, signal: AbortSignal): Allocation {
 }
 
 /** procfs's btrfs.GetStats for one /sys/fs/btrfs/<uuid> directory; throws what it would return. */
-function readFilesystem(dir: string, signal: AbortSignal): Filesystem {
+function readFilesystem(dir: string): Filesystem {
   const deviceListing = readListing(path.join(dir, 'devices'));
-  const label = sysRead(path.join(dir, 'label'), signal);
-  const metadataUuid = sysRead(path.join(dir, 'metadata_uuid'), signal);
-  const globalRsv = sysRead(path.join(dir, GLOBAL_RSV_FILE), signal);
-  const allocations = ALLOCATION_TYPES.map((t) => readAllocation(path.join(dir, 'allocation', t), signal));
-  const sizes = deviceListing.names.map((n) => sysRead(path.join(dir, 'devices', n, 'size'), signal));
+  const label = sysRead(path.join(dir, 'label'));
+  const metadataUuid = sysRead(path.join(dir, 'metadata_uuid'));
+  const globalRsv = sysRead(path.join(dir, GLOBAL_RSV_FILE));
+  const allocations = ALLOCATION_TYPES.map((t) => readAllocation(path.join(dir, 'allocation', t)));
+  const sizes = deviceListing.names.map((n) => sysRead(path.join(dir, 'devices', n, 'size')));
 
   // Replay procfs's reads in its order, so that its error handling gives the same numbers.
   const state = new ErrorState();
@@ -245,7 +245,7 @@ export const btrfsCollector: HostCollector = {
     const names = globEntries(root).filter((n) => n.includes('-'));
     let filesystems: Filesystem[];
     try {
-      filesystems = names.map((n) => readFilesystem(path.join(root, n), ctx.signal));
+      filesystems = names.map((n) => readFilesystem(path.join(root, n)));
     } catch (err) {
       throw new Error(`failed to retrieve Btrfs stats from procfs: ${messageOf(err)}`);
     }

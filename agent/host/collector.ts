@@ -53,10 +53,23 @@ export interface HostCollectorSettings {
 export interface CollectContext {
   readonly paths: HostPaths;
   readonly settings: HostCollectorSettings;
-  /** Aborted when the area runs past its time limit: long loops should stop early. */
+  /**
+   * Aborted when the scrape runs past its time limit; only an asynchronous area (filesystem,
+   * textfile) can see it aborted, between its awaits.
+   */
   readonly signal: AbortSignal;
   /** For what node_exporter logs without failing the area (a rejected textfile, say). */
   readonly logger: Logger;
+  /** What several areas of one scrape read alike, by file path: made anew for every scrape. */
+  readonly sharedReads: Map<string, unknown>;
+}
+
+/** `read()`, done once per scrape for `file` whichever area asks first; a failed read is not kept. */
+export function readOncePerScrape<T>(ctx: CollectContext, file: string, read: () => T): T {
+  if (ctx.sharedReads.has(file)) return ctx.sharedReads.get(file) as T;
+  const value = read();
+  ctx.sharedReads.set(file, value);
+  return value;
 }
 
 /**
@@ -228,9 +241,9 @@ export function readText(file: string, signal?: AbortSignal): string {
 }
 
 /** A file's contents, or undefined when it does not exist (ENOENT, ENOTDIR). */
-export function readOptional(file: string, signal?: AbortSignal): string | undefined {
+export function readOptional(file: string): string | undefined {
   try {
-    return readText(file, signal);
+    return readText(file);
   } catch (err) {
     if (isMissing(err)) return undefined;
     throw err;
@@ -238,8 +251,7 @@ export function readOptional(file: string, signal?: AbortSignal): string | undef
 }
 
 /** The trimmed contents of a one-value sysfs attribute, undefined when absent or unreadable (EINVAL etc). */
-export function readAttribute(file: string, signal?: AbortSignal): string | undefined {
-  checkAborted(signal);
+export function readAttribute(file: string): string | undefined {
   try {
     return quietly(readUtf8, file).trim();
   } catch {

@@ -45,12 +45,8 @@ export const conntrackCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Shows conntrack stats (does nothing if no /proc/sys/net/netfilter/ present).',
   collect(ctx): MetricFamily[] {
-    const count = handleErr(() =>
-      readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_count'), ctx.signal),
-    );
-    const limit = handleErr(() =>
-      readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_max'), ctx.signal),
-    );
+    const count = handleErr(() => readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_count')));
+    const limit = handleErr(() => readUintFromFile(procPath(ctx, 'sys/net/netfilter/nf_conntrack_max')));
     const sent = [
       single(
         'node_nf_conntrack_entries',
@@ -63,7 +59,7 @@ export const conntrackCollector: HostCollector = {
     const statFile = procPath(ctx, 'net/stat/nf_conntrack');
     let sums: number[];
     try {
-      sums = handleErr(() => readStats(statFile, ctx.signal));
+      sums = handleErr(() => readStats(statFile));
     } catch (err) {
       throw new PartialCollectionError(messageOf(err), sent, { cause: err });
     }
@@ -87,8 +83,8 @@ function handleErr<T>(work: () => T): T {
 }
 
 /** The statistics file's sums; a malformed file is named in the error, as procfs names it. */
-function readStats(file: string, signal: AbortSignal): number[] {
-  const text = readText(file, signal);
+function readStats(file: string): number[] {
+  const text = readText(file);
   try {
     return sumStats(text);
   } catch (err) {

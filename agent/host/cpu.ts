@@ -92,7 +92,7 @@ function isolatedOnce(
 ): readonly number[] | undefined {
   const file = sysPath(ctx, 'devices/system/cpu/isolated');
   if (cache.has(file)) return cache.get(file);
-  const text = readOptional(file, ctx.signal);
+  const text = readOptional(file);
   const cpus = text === undefined ? undefined : parseCpuList(text);
   cache.set(file, cpus);
   return cpus;
@@ -152,7 +152,7 @@ interface Topology {
  */
 function throttleFamilies(ctx: CollectContext): MetricFamily[] {
   const base = sysPath(ctx, 'devices/system/cpu');
-  const cpus = globNumbered(base, 'cpu').map((name) => topologyOf(`${base}/${name}`, ctx.signal));
+  const cpus = globNumbered(base, 'cpu').map((name) => topologyOf(`${base}/${name}`));
   const cores = new Map<string, { pkg: string; core: string; dirs: string[] }>();
   const packages = new Map<string, string[]>();
   for (const cpu of cpus) {
@@ -176,37 +176,37 @@ function throttleFamilies(ctx: CollectContext): MetricFamily[] {
     'counter',
   );
   for (const { pkg, core, dirs } of cores.values()) {
-    const value = firstCount(dirs, 'core_throttle_count', ctx.signal);
+    const value = firstCount(dirs, 'core_throttle_count');
     if (value !== undefined) coreFamily.samples.push({ labels: { package: pkg, core }, value });
   }
   for (const [pkg, dirs] of packages) {
-    const value = firstCount(dirs, 'package_throttle_count', ctx.signal);
+    const value = firstCount(dirs, 'package_throttle_count');
     if (value !== undefined) packageFamily.samples.push({ labels: { package: pkg }, value });
   }
   return [packageFamily, coreFamily];
 }
 
-function topologyOf(dir: string, signal: AbortSignal): Topology | undefined {
-  const pkg = readUintAttribute(`${dir}/topology/physical_package_id`, signal);
+function topologyOf(dir: string): Topology | undefined {
+  const pkg = readUintAttribute(`${dir}/topology/physical_package_id`);
   if (pkg === undefined) return undefined;
-  const core = readUintAttribute(`${dir}/topology/core_id`, signal);
+  const core = readUintAttribute(`${dir}/topology/core_id`);
   if (core === undefined) return undefined;
   return { dir, pkg: String(pkg), core: String(core) };
 }
 
 /** Tries the CPUs in order, reading only until one answers, as node_exporter does. */
-function firstCount(dirs: readonly string[], file: string, signal: AbortSignal): number | undefined {
+function firstCount(dirs: readonly string[], file: string): number | undefined {
   for (const dir of dirs) {
-    const count = readUintAttribute(`${dir}/thermal_throttle/${file}`, signal);
+    const count = readUintAttribute(`${dir}/thermal_throttle/${file}`);
     if (count !== undefined) return Number(count);
   }
   return undefined;
 }
 
 /** node_exporter's readUintFromFile, with any failure (absent, unreadable, not a uint64) as undefined. */
-function readUintAttribute(file: string, signal: AbortSignal): number | bigint | undefined {
+function readUintAttribute(file: string): number | bigint | undefined {
   try {
-    return parseGoUintExact(trimSpace(readText(file, signal)));
+    return parseGoUintExact(trimSpace(readText(file)));
   } catch {
     return undefined;
   }

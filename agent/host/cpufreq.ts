@@ -56,7 +56,7 @@ export const cpufreqCollector: HostCollector = {
       const labels = { cpu: cpu.slice(3) };
       for (const [i, [file]] of FREQUENCIES.entries()) {
         if (!present.has(file)) continue;
-        const khz = readFrequency(`${dir}/${file}`, ctx.signal);
+        const khz = readFrequency(`${dir}/${file}`);
         if (khz !== undefined) families[i]?.samples.push({ labels, value: khz * 1000 });
       }
     }
@@ -65,9 +65,9 @@ export const cpufreqCollector: HostCollector = {
 };
 
 /** procfs's ReadUintFromFile: undefined when not permitted, an error when not a uint64. */
-function readFrequency(file: string, signal: AbortSignal): number | undefined {
+function readFrequency(file: string): number | undefined {
   try {
-    return readUintFromFile(file, signal);
+    return readUintFromFile(file);
   } catch (err) {
     if (isNotExist(err) || isPermission(err)) return undefined;
     throw err;

@@ -83,7 +83,7 @@ export const diskstatsCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes disk I/O statistics.',
   collect(ctx): MetricFamily[] {
-    const text = readOrExplain(procPath(ctx, 'diskstats'), ctx.signal, "couldn't get diskstats");
+    const text = readOrExplain(procPath(ctx, 'diskstats'), "couldn't get diskstats");
     const exclude = ctx.settings.diskstats.deviceExclude;
     const disks = parseDiskstats(text).filter((d) => !exclude.test(d.name));
     const udev = disks.map((d) => readUdevProperties(ctx, d.major, d.minor));
@@ -176,7 +176,7 @@ const NO_PROPERTIES: UdevProperties = new Map();
 function readUdevProperties(ctx: CollectContext, major: number, minor: number): UdevProperties {
   let text: string;
   try {
-    text = readText(path.join(ctx.paths.udevData, `b${major}:${minor}`), ctx.signal);
+    text = readText(path.join(ctx.paths.udevData, `b${major}:${minor}`));
   } catch {
     return NO_PROPERTIES;
   }

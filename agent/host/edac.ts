@@ -32,7 +32,7 @@ export const edacCollector: HostCollector = {
     const families = [ce, ue, csrowCe, csrowUe];
     const read = (file: string, what: string): number => {
       try {
-        return readUintFromFile(file, ctx.signal);
+        return readUintFromFile(file);
       } catch (err) {
         throw new PartialCollectionError(`couldn't get ${what}: ${messageOf(err)}`, families, {
           cause: err,

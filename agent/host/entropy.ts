@@ -24,7 +24,7 @@ export const entropyCollector: HostCollector = {
     try {
       for (const file of FILES) {
         try {
-          values.set(file, readUintFromFile(procPath(ctx, 'sys/kernel/random', file), ctx.signal));
+          values.set(file, readUintFromFile(procPath(ctx, 'sys/kernel/random', file)));
         } catch (err) {
           if (!isNotExist(err)) throw err; // procfs skips a file the kernel does not have
         }

@@ -70,17 +70,17 @@ interface Host {
   readonly counters: Map<string, bigint>;
 }
 
-function readAttributes(dir: string, signal: AbortSignal): Record<Attribute, string> {
+function readAttributes(dir: string): Record<Attribute, string> {
   const attributes = {} as Record<Attribute, string>;
-  for (const attribute of ATTRIBUTES) attributes[attribute] = readHostAttribute(dir, attribute, signal);
+  for (const attribute of ATTRIBUTES) attributes[attribute] = readHostAttribute(dir, attribute);
   return attributes;
 }
 
-function readHostAttribute(dir: string, attribute: Attribute, signal: AbortSignal): string {
+function readHostAttribute(dir: string, attribute: Attribute): string {
   const file = path.join(dir, attribute);
   let value: string;
   try {
-    value = sysReadFile(file, signal);
+    value = sysReadFile(file);
   } catch (err) {
     // Wrapped by procfs, so not "no data" for node_exporter even when the file is absent.
     throw new Error(`failed to read file ${JSON.stringify(file)}: ${messageOf(err)}`);
@@ -89,22 +89,22 @@ function readHostAttribute(dir: string, attribute: Attribute, signal: AbortSigna
 }
 
 /** statistics/*: counters absent from the directory stay 0, as in procfs' struct. */
-function readCounters(dir: string, signal: AbortSignal): Map<string, bigint> {
+function readCounters(dir: string): Map<string, bigint> {
   const statistics = path.join(dir, 'statistics');
   const files = readDir(statistics).filter((file) => COUNTER_FILES.has(file));
   const counters = new Map<string, bigint>(COUNTERS.map(([file]) => [file, 0n]));
   for (const file of files) {
-    const value = readCounter(statistics, file, signal);
+    const value = readCounter(statistics, file);
     if (value !== undefined) counters.set(file, value);
   }
   return counters;
 }
 
 /** One statistics file; undefined when procfs skips it. */
-function readCounter(statistics: string, file: string, signal: AbortSignal): bigint | undefined {
+function readCounter(statistics: string, file: string): bigint | undefined {
   let value: string;
   try {
-    value = sysReadFile(path.join(statistics, file), signal);
+    value = sysReadFile(path.join(statistics, file));
   } catch (err) {
     // Some statistics are write-only or unsupported by the driver: procfs skips those.
     if (isSkippedAttributeError(err, { permission: false })) return undefined;
@@ -117,10 +117,10 @@ function readCounter(statistics: string, file: string, signal: AbortSignal): big
   return BigInt(parsed);
 }
 
-function readHost(root: string, name: string, signal: AbortSignal): Host {
+function readHost(root: string, name: string): Host {
   const dir = path.join(root, name);
-  const attributes = readAttributes(dir, signal);
-  return { name, attributes, counters: readCounters(dir, signal) };
+  const attributes = readAttributes(dir);
+  return { name, attributes, counters: readCounters(dir) };
 }
 
 /**
@@ -135,7 +135,7 @@ export const fibrechannelCollector: HostCollector = {
     const root = sysPath(ctx, 'class', 'fc_host');
     let hosts: Host[];
     try {
-      hosts = readDir(root).map((name) => readHost(root, name, ctx.signal));
+      hosts = readDir(root).map((name) => readHost(root, name));
     } catch (err) {
       // Only an unwrapped "does not exist" (the class or a statistics directory) means no data.
       if (isNotExist(err)) throw new NoDataError('fibrechannel statistics not found');

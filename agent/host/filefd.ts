@@ -13,7 +13,7 @@ export const filefdCollector: HostCollector = {
   description: 'Exposes file descriptor statistics from /proc/sys/fs/file-nr.',
   collect(ctx): MetricFamily[] {
     const file = procPath(ctx, 'sys/fs/file-nr');
-    const text = readOrExplain(file, ctx.signal, "couldn't get file-nr");
+    const text = readOrExplain(file, "couldn't get file-nr");
     // Split on tabs only, as node_exporter does: a space-separated file is rejected.
     const parts = trimSpace(text).split('\t');
     if (parts.length < 3)

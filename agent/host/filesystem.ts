@@ -116,10 +116,10 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 function readMounts(ctx: CollectContext): Mount[] {
   let text: string;
   try {
-    text = readText(procPath(ctx, '1', 'mounts'), ctx.signal);
+    text = readText(procPath(ctx, '1', 'mounts'));
   } catch (err) {
     if (!isNotExist(err)) throw err;
-    text = readText(procPath(ctx, 'mounts'), ctx.signal);
+    text = readText(procPath(ctx, 'mounts'));
   }
   return scanLines(text).map((line) => parseMountLine(line, ctx.paths.rootfs));
 }

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import type { MetricFamily, MetricType } from '../../common/metrics/family.js';
 import {
-  type CollectContext,
   type HostCollector,
   listDir,
   PartialCollectionError,
+  readAttribute,
   readLinkOptional,
-  readText,
   sysPath,
 } from './collector.js';
 import { Gatherer } from './gather.js';
@@ -60,7 +59,7 @@ export const hwmonCollector: HostCollector = {
       }
       if (kind !== 'directory') continue;
       try {
-        collectChip(ctx, chipDir, files, out);
+        collectChip(chipDir, files, out);
       } catch (err) {
         failure = err as Error;
       }
@@ -72,7 +71,7 @@ export const hwmonCollector: HostCollector = {
 
 type SensorData = Map<string, Map<string, string>>;
 
-function collectChip(ctx: CollectContext, dir: string, files: string[], out: Gatherer): void {
+function collectChip(dir: string, files: string[], out: Gatherer): void {
   // `device` counts only if it resolves (os.Stat / EvalSymlinks succeed).
   let deviceFiles: string[] | undefined;
   let deviceKind: ReturnType<typeof pathKind> = 'missing';
@@ -80,16 +79,19 @@ function collectChip(ctx: CollectContext, dir: string, files: string[], out: Gat
     deviceFiles = listDir(path.join(dir, 'device'));
     deviceKind = deviceFiles.length > 0 ? 'directory' : pathKind(path.join(dir, 'device'));
   }
-  const chip = chipName(dir, deviceKind !== 'missing');
+  // The `name` file, read once for both the chip label's fallback and node_hwmon_chip_names; its
+  // trim cannot change either, as cleanMetricName strips what trim would.
+  const nameFile = readAttribute(path.join(dir, 'name')) ?? '';
+  const chip = chipName(dir, deviceKind !== 'missing', nameFile);
   const data: SensorData = new Map();
-  collectSensorData(ctx, dir, files, data);
+  collectSensorData(dir, files, data);
   if (deviceKind !== 'missing') {
     if (deviceKind !== 'directory')
       throw new Error(`readdirent ${path.join(dir, 'device')}: not a directory`);
-    collectSensorData(ctx, path.join(dir, 'device'), deviceFiles ?? [], data);
+    collectSensorData(path.join(dir, 'device'), deviceFiles ?? [], data);
   }
 
-  const humanName = cleanMetricName(readChipNameFile(dir));
+  const humanName = cleanMetricName(nameFile);
   if (humanName !== '') {
     out.addSample(
       'node_hwmon_chip_names',
@@ -112,11 +114,11 @@ function explodeSensorFilename(file: string): { type: string; num: number; prope
   return { type: m[1] ?? '', num: Number(num), property: m[4] ?? '' };
 }
 
-function collectSensorData(ctx: CollectContext, dir: string, files: string[], data: SensorData): void {
+function collectSensorData(dir: string, files: string[], data: SensorData): void {
   for (const file of files) {
     const parts = explodeSensorFilename(file);
     if (!parts || !SENSOR_TYPES.has(parts.type)) continue;
-    const raw = readSensorFile(path.join(dir, file), ctx.signal);
+    const raw = readSensorFile(path.join(dir, file));
     if (raw === undefined) continue;
     const sensor = `${parts.type}${String(parts.num)}`;
     let props = data.get(sensor);
@@ -129,20 +131,11 @@ function collectSensorData(ctx: CollectContext, dir: string, files: string[], da
 }
 
 /** node_exporter's own sysReadFile: one 128-byte read, only newlines trimmed; errors skip. */
-function readSensorFile(file: string, signal: AbortSignal): string | undefined {
+function readSensorFile(file: string): string | undefined {
   try {
-    return sysReadBytes(file, signal);
+    return sysReadBytes(file);
   } catch {
     return undefined;
-  }
-}
-
-/** The chip's `name` file, '' when it cannot be read. */
-function readChipNameFile(dir: string): string {
-  try {
-    return readText(path.join(dir, 'name'));
-  } catch {
-    return '';
   }
 }
 
@@ -154,8 +147,11 @@ export function cleanMetricName(name: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
-/** The chip label: <bus>_<device> of the resolved device, else the `name` file, else hwmonN. */
-function chipName(dir: string, hasDevice: boolean): string {
+/**
+ * The chip label: <bus>_<device> of the resolved device, else the `name` file (`sysname`, '' when
+ * it cannot be read), else hwmonN.
+ */
+function chipName(dir: string, hasDevice: boolean, sysname: string): string {
   if (hasDevice) {
     const devicePath = evalSymlinks(path.join(dir, 'device'));
     const devName = path.basename(devicePath);
@@ -165,7 +161,6 @@ function chipName(dir: string, hasDevice: boolean): string {
     if (cleanType !== '' && cleanName !== '') return `${cleanType}_${cleanName}`;
     if (cleanName !== '') return cleanName;
   }
-  const sysname = readChipNameFile(dir);
   if (sysname !== '') {
     const clean = cleanMetricName(sysname);
     if (clean !== '') return clean;

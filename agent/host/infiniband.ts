@@ -253,11 +253,7 @@ function parseRate(text: string): number {
   return floatToUint64(single * 125000000);
 }
 
-function readCounters(
-  portPath: string,
-  dir: 'counters' | 'counters_ext',
-  signal: AbortSignal,
-): Map<Counter, number> {
+function readCounters(portPath: string, dir: 'counters' | 'counters_ext'): Map<Counter, number> {
   const counters = new Map<Counter, number>();
   const known = BY_FILE[dir];
   let entries: string[];
@@ -270,7 +266,7 @@ function readCounters(
   for (const file of entries) {
     const counter = known.get(file);
     if (!counter) continue;
-    const value = readCounter(portPath, dir, file, signal);
+    const value = readCounter(portPath, dir, file);
     // The data counters count 4-byte words: procfs multiplies them by 4 in uint64.
     if (value !== undefined)
       counters.set(counter, Number(counter.times4 ? BigInt.asUintN(64, BigInt(value) * 4n) : value));
@@ -283,11 +279,10 @@ function readCounter(
   portPath: string,
   dir: 'counters' | 'counters_ext',
   file: string,
-  signal: AbortSignal,
 ): number | bigint | undefined {
   let value: string;
   try {
-    value = sysReadFile(path.join(portPath, dir, file), signal);
+    value = sysReadFile(path.join(portPath, dir, file));
   } catch (err) {
     if (isSkippedAttributeError(err, { permission: true })) return undefined;
     throw err;
@@ -301,15 +296,15 @@ function readCounter(
   return parsed;
 }
 
-function readPort(devicePath: string, name: string, signal: AbortSignal): Port {
+function readPort(devicePath: string, name: string): Port {
   const number = scanUint(name, 10, 32);
   if (typeof number === 'string') throw new Error(`failed to convert ${name} into uint`);
   const portPath = path.join(devicePath, 'ports', name);
   const [state, physState, rate] = ['state', 'phys_state', 'rate'].map((file) =>
-    readText(path.join(portPath, file), signal),
+    readText(path.join(portPath, file)),
   );
-  const counters = readCounters(portPath, 'counters', signal);
-  for (const [counter, value] of readCounters(portPath, 'counters_ext', signal)) counters.set(counter, value);
+  const counters = readCounters(portPath, 'counters');
+  for (const [counter, value] of readCounters(portPath, 'counters_ext')) counters.set(counter, value);
   return {
     number: Number(number),
     stateId: parseState(state as string, 'state'),
@@ -319,14 +314,14 @@ function readPort(devicePath: string, name: string, signal: AbortSignal): Port {
   };
 }
 
-function readDevice(root: string, name: string, signal: AbortSignal): Device {
+function readDevice(root: string, name: string): Device {
   const devicePath = path.join(root, name);
   const [boardId, firmwareVersion, hcaType] = ['board_id', 'fw_ver', 'hca_type'].map((file) =>
-    readDeviceAttribute(devicePath, file, signal),
+    readDeviceAttribute(devicePath, file),
   );
   const ports = new Map<number, Port>();
   for (const p of readDir(path.join(devicePath, 'ports'))) {
-    const port = readPort(devicePath, p, signal);
+    const port = readPort(devicePath, p);
     ports.set(port.number, port);
   }
   return {
@@ -339,9 +334,9 @@ function readDevice(root: string, name: string, signal: AbortSignal): Device {
 }
 
 /** board_id, fw_ver or hca_type; hca_type is optional (procfs leaves it empty when absent). */
-function readDeviceAttribute(devicePath: string, file: string, signal: AbortSignal): string {
+function readDeviceAttribute(devicePath: string, file: string): string {
   try {
-    return sysReadFile(path.join(devicePath, file), signal);
+    return sysReadFile(path.join(devicePath, file));
   } catch (err) {
     if (file === 'hca_type' && isNotExist(err)) return '';
     throw err;
@@ -360,7 +355,7 @@ export const infinibandCollector: HostCollector = {
     const root = sysPath(ctx, 'class', 'infiniband');
     let devices: Device[];
     try {
-      devices = readDir(root).map((name) => readDevice(root, name, ctx.signal));
+      devices = readDir(root).map((name) => readDevice(root, name));
     } catch (err) {
       throw failure(err, root);
     }

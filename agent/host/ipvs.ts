@@ -201,7 +201,7 @@ export const ipvsCollector: HostCollector = {
   collect(ctx): MetricFamily[] {
     let stats: number[];
     try {
-      stats = parseIpvsStats(readText(procPath(ctx, 'net', 'ip_vs_stats'), ctx.signal));
+      stats = parseIpvsStats(readText(procPath(ctx, 'net', 'ip_vs_stats')));
     } catch (err) {
       if (isNotExist(err)) throw new NoDataError('ipvs collector metrics are not available for this system');
       throw new Error(`could not get IPVS stats: ${messageOf(err)}`, { cause: err });
@@ -212,7 +212,7 @@ export const ipvsCollector: HostCollector = {
     );
     let backends: IpvsBackend[];
     try {
-      backends = parseIpvsBackends(readText(procPath(ctx, 'net', 'ip_vs'), ctx.signal));
+      backends = parseIpvsBackends(readText(procPath(ctx, 'net', 'ip_vs')));
     } catch (err) {
       throw new PartialCollectionError(`could not get backend status: ${messageOf(err)}`, totals, {
         cause: err,

@@ -8,7 +8,7 @@ export const loadavgCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes load average.',
   collect(ctx): MetricFamily[] {
-    const loads = fields(readText(procPath(ctx, 'loadavg'), ctx.signal));
+    const loads = fields(readText(procPath(ctx, 'loadavg')));
     if (loads.length < 3) throw new Error(`unexpected /proc/loadavg format: ${loads.join(' ')}`);
     return (['1', '5', '15'] as const).map((minutes, i) => {
       const load = loads[i] as string;

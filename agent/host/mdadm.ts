@@ -43,7 +43,7 @@ export const mdadmCollector: HostCollector = {
     const file = procPath(ctx, 'mdstat');
     let text: string;
     try {
-      text = readText(file, ctx.signal);
+      text = readText(file);
     } catch (err) {
       if (isNotExist(err)) {
         throw new NoDataError(`Not collecting mdstat, file does not exist: ${file}`);

@@ -17,7 +17,7 @@ export const meminfoCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes memory statistics.',
   collect(ctx): MetricFamily[] {
-    const text = readOrExplain(procPath(ctx, 'meminfo'), ctx.signal, "couldn't get meminfo");
+    const text = readOrExplain(procPath(ctx, 'meminfo'), "couldn't get meminfo");
     const families: MetricFamily[] = [];
     for (const [key, value] of parseMeminfo(text)) {
       const names = FIELD_NAMES.get(key);

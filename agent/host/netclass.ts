@@ -79,9 +79,9 @@ function noDataOr(err: unknown, what: string): Error {
 }
 
 /** Reads one attribute with procfs' skip rules; undefined when procfs would skip it. */
-function readAttr(file: string, signal: AbortSignal): string | undefined {
+function readAttr(file: string): string | undefined {
   try {
-    return sysReadFile(file, signal);
+    return sysReadFile(file);
   } catch (err) {
     if (isSkippedAttributeError(err, { permission: true })) return undefined;
     throw new Error(
@@ -122,13 +122,13 @@ function interfaceEntries(dir: string, name: string): string[] | undefined {
 }
 
 /** The wanted attributes of one interface: raw values, absent when missing or unreadable. */
-function readInterface(dir: string, name: string, signal: AbortSignal): Attributes | undefined {
+function readInterface(dir: string, name: string): Attributes | undefined {
   const entries = interfaceEntries(dir, name);
   if (entries === undefined) return undefined;
   const attributes: Attributes = new Map();
   for (const entry of entries) {
     if (!WANTED.has(entry)) continue;
-    const value = readAttr(`${dir}/${entry}`, signal);
+    const value = readAttr(`${dir}/${entry}`);
     if (value !== undefined) attributes.set(entry, value);
   }
   return attributes;
@@ -146,7 +146,7 @@ function readNetClass(ctx: CollectContext): Map<string, Attributes> {
   const result = new Map<string, Attributes>();
   for (const name of names) {
     if (ignored.test(name)) continue;
-    const attributes = readInterface(joinPath(root, [name]), name, ctx.signal);
+    const attributes = readInterface(joinPath(root, [name]), name);
     if (attributes !== undefined) result.set(name, attributes);
   }
   return result;

@@ -82,7 +82,7 @@ export const netdevCollector: HostCollector = {
   collect(ctx): MetricFamily[] {
     let devices: Map<string, number[]>;
     try {
-      devices = parseNetDev(readText(procPath(ctx, 'net', 'dev'), ctx.signal));
+      devices = parseNetDev(readText(procPath(ctx, 'net', 'dev')));
     } catch (err) {
       throw new Error(`couldn't get netstats: failed to parse /proc/net/dev: ${messageOf(err)}`, {
         cause: err,
@@ -94,10 +94,7 @@ export const netdevCollector: HostCollector = {
       if (isIgnored(device, ctx.settings.netdev)) continue;
       const labels = { device };
       for (let i = 0; i < COLUMNS.length; i++) samples[i]?.push({ labels, value: values[i] as number });
-      const text = readAttribute(
-        sysPath(ctx, 'class', 'net', device, 'statistics', 'rx_nohandler'),
-        ctx.signal,
-      );
+      const text = readAttribute(sysPath(ctx, 'class', 'net', device, 'statistics', 'rx_nohandler'));
       const value = text === undefined ? 0 : Number(text);
       nohandler.push({ labels, value: Number.isFinite(value) ? value : 0 });
     }

@@ -51,19 +51,19 @@ export function parseSnmp6(text: string): NetStats {
   return stats;
 }
 
-function readStats(file: string, what: string, signal: AbortSignal): NetStats {
+function readStats(file: string, what: string): NetStats {
   try {
-    return parseNetStats(readText(file, signal), file);
+    return parseNetStats(readText(file), file);
   } catch (err) {
     throw new Error(`couldn't get ${what}: ${messageOf(err)}`, { cause: err });
   }
 }
 
 /** /proc/net/snmp6 is absent when IPv6 is disabled: node_exporter then reports IPv4 only. */
-function readSnmp6(file: string, signal: AbortSignal): NetStats {
+function readSnmp6(file: string): NetStats {
   let text: string;
   try {
-    text = readText(file, signal);
+    text = readText(file);
   } catch (err) {
     if (isNotExist(err)) return new Map();
     throw new Error(`couldn't get SNMP6 stats: ${messageOf(err)}`, { cause: err });
@@ -140,9 +140,9 @@ export const netstatCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes network statistics from /proc/net/netstat.',
   collect(ctx): MetricFamily[] {
-    const netstat = readStats(procPath(ctx, 'net', 'netstat'), 'netstats', ctx.signal);
-    const snmp = readStats(procPath(ctx, 'net', 'snmp'), 'SNMP stats', ctx.signal);
-    const snmp6 = readSnmp6(procPath(ctx, 'net', 'snmp6'), ctx.signal);
+    const netstat = readStats(procPath(ctx, 'net', 'netstat'), 'netstats');
+    const snmp = readStats(procPath(ctx, 'net', 'snmp'), 'SNMP stats');
+    const snmp6 = readSnmp6(procPath(ctx, 'net', 'snmp6'));
     // A protocol in a later file replaces the earlier one wholesale, as node_exporter's merge does.
     for (const [protocol, stats] of snmp) netstat.set(protocol, stats);
     for (const [protocol, stats] of snmp6) netstat.set(protocol, stats);

@@ -20,7 +20,7 @@ export interface RpcLine {
  */
 export function readRpcStats<T>(ctx: CollectContext, file: 'nfs' | 'nfsd', parse: (text: string) => T): T {
   const what = file === 'nfs' ? 'NFS' : 'NFSd';
-  const text = readOrNoData(procPath(ctx, 'net', 'rpc', file), ctx.signal, `Not collecting ${what} metrics`);
+  const text = readOrNoData(procPath(ctx, 'net', 'rpc', file), `Not collecting ${what} metrics`);
   try {
     return parse(text);
   } catch (err) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-import { type CollectContext, type HostCollector, messageOf, NoDataError, sysPath } from './collector.js';
+import { type HostCollector, messageOf, NoDataError, sysPath } from './collector.js';
 import { isNotExist, readDirOrNoData, sysReadFile } from './sysfs.js';
 
 /** node_exporter's nvme collector: one info series per controller of /sys/class/nvme. */
@@ -17,7 +17,7 @@ export const nvmeCollector: HostCollector = {
       'gauge',
     );
     for (const device of names) {
-      const read = (file: string) => readControllerFile(ctx, path.join(dir, device, file));
+      const read = (file: string) => readControllerFile(path.join(dir, device, file));
       info.samples.push({
         labels: {
           device,
@@ -34,9 +34,9 @@ export const nvmeCollector: HostCollector = {
 };
 
 /** procfs' SysReadFile of one controller attribute, with node_exporter's errors. */
-function readControllerFile(ctx: CollectContext, file: string): string {
+function readControllerFile(file: string): string {
   try {
-    return sysReadFile(file, ctx.signal);
+    return sysReadFile(file);
   } catch (err) {
     // node_exporter tests the wrapped error for os.ErrNotExist: any missing file means no data.
     if (isNotExist(err)) throw new NoDataError(`failed to read file ${JSON.stringify(file)}`);

@@ -66,7 +66,7 @@ function readOsRelease(ctx: CollectContext): Map<string, string> {
     const full = rootfsPath(ctx, file);
     let text: string;
     try {
-      text = readText(full, ctx.signal);
+      text = readText(full);
     } catch (err) {
       // Only a missing file moves on to the fallback (Go's os.ErrNotExist); EACCES etc. fail.
       if (isNotExist(err)) continue;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-import { type CollectContext, type HostCollector, messageOf, sysPath } from './collector.js';
+import { type HostCollector, messageOf, sysPath } from './collector.js';
 import { parseGoInt } from './goparse.js';
 import { errnoCode, readDir, readDirOrNoData, sysReadFile } from './sysfs.js';
 
@@ -93,7 +93,7 @@ export const powersupplyclassCollector: HostCollector = {
   collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/power_supply');
     const names = readDirOrNoData(dir, `${dir} does not exist`);
-    const supplies = names.map((name) => readSupply(ctx, path.join(dir, name), name));
+    const supplies = names.map((name) => readSupply(path.join(dir, name), name));
     const families = new Map<string, MetricFamily>();
     const info = family('node_power_supply_info', 'info of /sys/class/power_supply/<power_supply>.', 'gauge');
     for (const supply of supplies) {
@@ -121,7 +121,7 @@ interface Supply {
   readonly info: Record<string, string>;
 }
 
-function readSupply(ctx: CollectContext, dir: string, name: string): Supply {
+function readSupply(dir: string, name: string): Supply {
   let files: string[];
   try {
     files = readDir(dir);
@@ -133,7 +133,7 @@ function readSupply(ctx: CollectContext, dir: string, name: string): Supply {
   for (const file of files) {
     const numeric = NUMERIC.get(file);
     if (!numeric && !INFO.has(file) && !PARSED_ONLY.has(file)) continue;
-    const value = readAttribute(path.join(dir, file), ctx.signal);
+    const value = readAttribute(path.join(dir, file));
     if (value === undefined) continue;
     if (INFO.has(file)) {
       if (value !== '') info[file] = value;
@@ -150,9 +150,9 @@ function readSupply(ctx: CollectContext, dir: string, name: string): Supply {
  * procfs' SysReadFile for a power_supply attribute: absent attributes, directories and attributes
  * whose read(2) answers EINVAL or EOPNOTSUPP (write-only, unsupported by the driver) are skipped.
  */
-function readAttribute(file: string, signal: AbortSignal): string | undefined {
+function readAttribute(file: string): string | undefined {
   try {
-    return sysReadFile(file, signal);
+    return sysReadFile(file);
   } catch (err) {
     const code = errnoCode(err);
     const syscall = (err as NodeJS.ErrnoException).syscall;

@@ -86,7 +86,7 @@ export const pressureCollector: HostCollector = {
 
 function readPressure(ctx: CollectContext, resource: Resource): string {
   try {
-    return readText(procPath(ctx, 'pressure', resource), ctx.signal);
+    return readText(procPath(ctx, 'pressure', resource));
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') {

@@ -1,4 +1,4 @@
-import { type CollectContext, procPath, readText } from './collector.js';
+import { type CollectContext, procPath, readOncePerScrape, readText } from './collector.js';
 import { digitsEnd, isSpace, scanFloat, scannerLines, scanUint, skipSpaces, tokenEnd } from './goparse.js';
 import { limitProcfsRead } from './sysfs.js';
 
@@ -53,20 +53,10 @@ export interface ProcStat {
 /** procfs would allocate a slice this long for `cpuN`; Linux's NR_CPUS tops out at 8192. */
 const MAX_CPU_ID = 1 << 16;
 
-/** The last /proc/stat parsed, with the scrape (its signal) and the file it was read for. */
-let last: { readonly signal: AbortSignal; readonly file: string; readonly stat: ProcStat } | undefined;
-
-/**
- * /proc/stat, parsed. The cpu and stat areas of one scrape share one read and one parse: the last
- * parse is reused only for the same scrape's signal and the same file. Every scrape has a signal
- * of its own, so nothing is reused from one scrape to the next.
- */
+/** /proc/stat, parsed: the cpu and stat areas of one scrape share one read and one parse. */
 export function readProcStat(ctx: CollectContext): ProcStat {
   const file = procPath(ctx, 'stat');
-  if (last !== undefined && last.signal === ctx.signal && last.file === file) return last.stat;
-  const stat = parseProcStat(readText(file), file);
-  last = { signal: ctx.signal, file, stat };
-  return stat;
+  return readOncePerScrape(ctx, file, () => parseProcStat(readText(file), file));
 }
 
 export function parseProcStat(text: string, file = '/proc/stat'): ProcStat {

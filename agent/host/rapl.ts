@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
 import {
-  type CollectContext,
   type HostCollector,
   messageOf,
   NoDataError,
@@ -24,7 +23,7 @@ export const raplCollector: HostCollector = {
     const dir = sysPath(ctx, 'class/powercap');
     let zones: Zone[];
     try {
-      zones = raplZones(ctx, dir);
+      zones = raplZones(dir);
     } catch (err) {
       // A missing or unreadable powercap tree (or zone file) means no RAPL on this platform.
       if (isNotExist(err) || isPermission(err)) {
@@ -36,7 +35,7 @@ export const raplCollector: HostCollector = {
     for (const zone of zones) {
       let microjoules: number;
       try {
-        microjoules = readUintFromFile(path.join(zone.path, 'energy_uj'), ctx.signal);
+        microjoules = readUintFromFile(path.join(zone.path, 'energy_uj'));
       } catch (err) {
         if (isPermission(err)) throw new NoDataError(`can't access energy_uj: ${messageOf(err)}`);
         throw new PartialCollectionError(messageOf(err), [...families.values()], { cause: err });
@@ -63,26 +62,29 @@ interface Zone {
 }
 
 /** procfs' GetRaplZones: every entry with a `name` file is a zone; max_energy_range_uj must read. */
-function raplZones(ctx: CollectContext, dir: string): Zone[] {
+function raplZones(dir: string): Zone[] {
   const entries = readDir(dir);
   const uses = new Map<string, number>();
   const zones: Zone[] = [];
   for (const entry of entries) {
     const zoneDir = path.join(dir, entry);
-    const rawName = readZoneName(ctx, zoneDir);
+    const rawName = readZoneName(zoneDir);
     if (rawName === undefined) continue;
     const [index, name] = indexAndName(uses, trimSpace(rawName));
-    readUintFromFile(path.join(zoneDir, 'max_energy_range_uj'), ctx.signal);
+    readUintFromFile(path.join(zoneDir, 'max_energy_range_uj'));
     zones.push({ name, index, path: zoneDir });
     uses.set(name, index + 1);
   }
   return zones;
 }
 
-/** A zone's `name` file; an entry whose name cannot be read (any error) is not a zone. */
-function readZoneName(ctx: CollectContext, zoneDir: string): string | undefined {
+/**
+ * A zone's `name` file; an entry whose name cannot be read (any error) is not a zone. Untrimmed:
+ * readAttribute's String.trim would also strip a U+FEFF that Go's TrimSpace keeps.
+ */
+function readZoneName(zoneDir: string): string | undefined {
   try {
-    return readText(path.join(zoneDir, 'name'), ctx.signal);
+    return readText(path.join(zoneDir, 'name'));
   } catch {
     return undefined;
   }

@@ -20,7 +20,7 @@ export const schedstatCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes task scheduler statistics from /proc/schedstat.',
   collect(ctx): MetricFamily[] {
-    const text = readOptional(procPath(ctx, 'schedstat'), ctx.signal);
+    const text = readOptional(procPath(ctx, 'schedstat'));
     if (text === undefined) throw new NoDataError('schedstat file does not exist');
     const running = family(
       'node_schedstat_running_seconds_total',

@@ -81,6 +81,7 @@ export class HostScraper {
       settings: this.#options.settings,
       signal: controller.signal,
       logger: this.#options.logger,
+      sharedReads: new Map(),
     };
     let results: AreaResult[];
     try {

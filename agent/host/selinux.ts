@@ -26,13 +26,13 @@ export const selinuxCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes SELinux statistics.',
   collect(ctx): MetricFamily[] {
-    const enforce = readOptional(sysPath(ctx, 'fs/selinux/enforce'), ctx.signal);
+    const enforce = readOptional(sysPath(ctx, 'fs/selinux/enforce'));
     const enabled = enforce !== undefined && securityContext(ctx) !== 'kernel';
     const families = [
       single('node_selinux_enabled', 'SELinux is enabled, 1 is true, 0 is false', 'gauge', enabled ? 1 : 0),
     ];
     if (!enabled) return families;
-    const config = readOptional(rootfsPath(ctx, 'etc/selinux/config'), ctx.signal);
+    const config = readOptional(rootfsPath(ctx, 'etc/selinux/config'));
     families.push(
       single(
         'node_selinux_config_mode',
@@ -52,7 +52,7 @@ export const selinuxCollector: HostCollector = {
  * reads as "", which go-selinux takes for enabled.
  */
 function securityContext(ctx: CollectContext): string {
-  const context = readAttribute(procPath(ctx, 'self/attr/current'), ctx.signal);
+  const context = readAttribute(procPath(ctx, 'self/attr/current'));
   return (context ?? '').replace(/\0$/, '');
 }
 

@@ -23,8 +23,8 @@ export const sockstatCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes various statistics from /proc/net/sockstat.',
   collect(ctx): MetricFamily[] {
-    const v4 = readSockstat(procPath(ctx, 'net/sockstat'), 'IPv4', ctx.signal);
-    const v6 = readSockstat(procPath(ctx, 'net/sockstat6'), 'IPv6', ctx.signal);
+    const v4 = readSockstat(procPath(ctx, 'net/sockstat'), 'IPv4');
+    const v6 = readSockstat(procPath(ctx, 'net/sockstat6'), 'IPv6');
     const families = new Map<string, MetricFamily>();
     // client_golang keeps the first of two series with the same name and drops the other.
     const add = (name: string, help: string, value: number) => {
@@ -50,9 +50,9 @@ export const sockstatCollector: HostCollector = {
   },
 };
 
-function readSockstat(file: string, version: string, signal: AbortSignal): Sockstat | undefined {
+function readSockstat(file: string, version: string): Sockstat | undefined {
   try {
-    const text = readUnlessAbsent(file, signal);
+    const text = readUnlessAbsent(file);
     return text === undefined ? undefined : parseSockstat(text, file);
   } catch (err) {
     throw new Error(`failed to get ${version} sockstat data: ${messageOf(err)}`, { cause: err });

@@ -16,11 +16,7 @@ export const softnetCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes statistics from /proc/net/softnet_stat.',
   collect(ctx): MetricFamily[] {
-    const text = readOrExplain(
-      procPath(ctx, 'net/softnet_stat'),
-      ctx.signal,
-      'could not get softnet statistics',
-    );
+    const text = readOrExplain(procPath(ctx, 'net/softnet_stat'), 'could not get softnet statistics');
     const processed = family('node_softnet_processed_total', 'Number of processed packets', 'counter');
     const dropped = family('node_softnet_dropped_total', 'Number of dropped packets', 'counter');
     const squeezed = family(

@@ -56,8 +56,8 @@ const PROCFS_READ_LIMIT = 1024 * 1024;
  * The first 128 bytes of a sysfs attribute, untrimmed: what one read(2) into a 128-byte buffer
  * returns (node_exporter's hwmon sysReadFile). Throws the fs error (ENOENT, EISDIR, EACCES...).
  */
-export function sysReadBytes(file: string, signal?: AbortSignal): string {
-  const text = readText(file, signal);
+export function sysReadBytes(file: string): string {
+  const text = readText(file);
   // A UTF-16 unit never takes more than 3 bytes in UTF-8, so short strings need no byte count.
   if (text.length * 3 > SYS_READ_LIMIT && Buffer.byteLength(text) > SYS_READ_LIMIT) {
     return Buffer.from(text).subarray(0, SYS_READ_LIMIT).toString();
@@ -66,13 +66,13 @@ export function sysReadBytes(file: string, signal?: AbortSignal): string {
 }
 
 /** procfs' util.SysReadFile: the first 128 bytes of a sysfs attribute, TrimSpace'd. Throws the fs error. */
-export function sysReadFile(file: string, signal?: AbortSignal): string {
-  return trimSpace(sysReadBytes(file, signal));
+export function sysReadFile(file: string): string {
+  return trimSpace(sysReadBytes(file));
 }
 
 /** procfs' util.ReadUintFromFile: ParseUint(TrimSpace(contents), 10, 64); throws the fs or parse error. */
-export function readUintFromFile(file: string, signal?: AbortSignal): number {
-  return parseGoUint(trimSpace(readText(file, signal)));
+export function readUintFromFile(file: string): number {
+  return parseGoUint(trimSpace(readText(file)));
 }
 
 /** The part of a file procfs' util.ReadFileNoStat sees (its first MiB; /proc files are ASCII). */
@@ -81,9 +81,9 @@ export function limitProcfsRead(text: string): string {
 }
 
 /** A file's text, or undefined when it does not exist (os.IsNotExist: ENOENT only, unlike readOptional). */
-export function readUnlessAbsent(file: string, signal?: AbortSignal): string | undefined {
+export function readUnlessAbsent(file: string): string | undefined {
   try {
-    return readText(file, signal);
+    return readText(file);
   } catch (err) {
     if (isNotExist(err)) return undefined;
     throw err;
@@ -91,9 +91,9 @@ export function readUnlessAbsent(file: string, signal?: AbortSignal): string | u
 }
 
 /** A file's text; a failure to read it is thrown as `<context>: <error>` (Go's fmt.Errorf("...: %w")). */
-export function readOrExplain(file: string, signal: AbortSignal, context: string): string {
+export function readOrExplain(file: string, context: string): string {
   try {
-    return readText(file, signal);
+    return readText(file);
   } catch (err) {
     throw new Error(`${context}: ${messageOf(err)}`, { cause: err });
   }
@@ -103,9 +103,9 @@ export function readOrExplain(file: string, signal: AbortSignal, context: string
  * A file whose absence means "this kernel module is not loaded": ENOENT becomes a NoDataError
  * (`<what>: <error>`), node_exporter's ErrNoData; any other failure is thrown as is.
  */
-export function readOrNoData(file: string, signal: AbortSignal, what: string): string {
+export function readOrNoData(file: string, what: string): string {
   try {
-    return readText(file, signal);
+    return readText(file);
   } catch (err) {
     if (isNotExist(err)) throw new NoDataError(`${what}: ${(err as Error).message}`);
     throw err;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily, type MetricType } from '../../common/metrics/family.js';
-import { type CollectContext, type HostCollector, sysPath } from './collector.js';
+import { type HostCollector, sysPath } from './collector.js';
 import { parseGoUint } from './goparse.js';
 import { errnoCode, readDirOrNoData, sysReadFile } from './sysfs.js';
 
@@ -72,7 +72,7 @@ export const tapestatsCollector: HostCollector = {
     const dir = sysPath(ctx, 'class/scsi_tape');
     const names = readDirOrNoData(dir, 'scsi_tape stats not found, skipping');
     // The n-prefixed and a/l/m-suffixed nodes are the same drive: only st<N> counts.
-    const tapes = names.filter((n) => TAPE.test(n)).map((n) => readTape(ctx, dir, n));
+    const tapes = names.filter((n) => TAPE.test(n)).map((n) => readTape(dir, n));
     return METRICS.map(([file, name, help, type, scale]) =>
       family(
         `node_tape_${name}`,
@@ -84,11 +84,7 @@ export const tapestatsCollector: HostCollector = {
   },
 };
 
-function readTape(
-  ctx: CollectContext,
-  dir: string,
-  name: string,
-): { name: string; counters: Map<string, number> } {
+function readTape(dir: string, name: string): { name: string; counters: Map<string, number> } {
   const statsDir = path.join(dir, name, 'stats');
   // procfs returns the bare ReadDir error, which node_exporter recognises as "not found".
   const files = readDirOrNoData(statsDir, `open ${statsDir}: no such file or directory`);
@@ -97,7 +93,7 @@ function readTape(
     const full = path.join(statsDir, file);
     let value: string;
     try {
-      value = sysReadFile(full, ctx.signal);
+      value = sysReadFile(full);
     } catch (err) {
       throw new Error(
         `error obtaining SCSITape class info: failed to read file ${JSON.stringify(full)}: ${errnoCode(err) ?? err}`,

@@ -1,12 +1,6 @@
 import path from 'node:path';
 import { family, type MetricFamily } from '../../common/metrics/family.js';
-import {
-  type CollectContext,
-  type HostCollector,
-  messageOf,
-  PartialCollectionError,
-  sysPath,
-} from './collector.js';
+import { type HostCollector, messageOf, PartialCollectionError, sysPath } from './collector.js';
 import { parseGoInt, parseGoUint } from './goparse.js';
 import { errnoCode, globNumbered, isNotExist, isPermission, sysReadFile } from './sysfs.js';
 
@@ -21,7 +15,7 @@ export const thermalZoneCollector: HostCollector = {
   collect(ctx): MetricFamily[] {
     const dir = sysPath(ctx, 'class/thermal');
     const temps = family('node_thermal_zone_temp', 'Zone temperature in Celsius', 'gauge');
-    for (const zone of readZones(ctx, dir)) {
+    for (const zone of readZones(dir)) {
       temps.samples.push({ labels: { zone: zone.name, type: zone.type }, value: zone.temp / 1000 });
     }
     const cur = family(
@@ -36,7 +30,7 @@ export const thermalZoneCollector: HostCollector = {
     );
     let devices: CoolingDevice[];
     try {
-      devices = readCoolingDevices(ctx, dir);
+      devices = readCoolingDevices(dir);
     } catch (err) {
       // The zone temperatures were already sent when node_exporter hits this.
       throw new PartialCollectionError(messageOf(err), [temps], { cause: err });
@@ -56,15 +50,15 @@ interface Zone {
   readonly temp: number;
 }
 
-function readZones(ctx: CollectContext, dir: string): Zone[] {
+function readZones(dir: string): Zone[] {
   const names = globNumbered(dir, 'thermal_zone');
-  const zones = names.map((name) => readZone(ctx, path.join(dir, name), name.slice('thermal_zone'.length)));
+  const zones = names.map((name) => readZone(path.join(dir, name), name.slice('thermal_zone'.length)));
   return zones.filter((z): z is Zone => z !== undefined);
 }
 
 /** type, policy and temp are required; mode and passive are optional but must parse. */
-function readZone(ctx: CollectContext, dir: string, name: string): Zone | undefined {
-  const read = (file: string) => sysReadFile(path.join(dir, file), ctx.signal);
+function readZone(dir: string, name: string): Zone | undefined {
+  const read = (file: string) => sysReadFile(path.join(dir, file));
   const type = read('type');
   read('policy');
   let temp: number;
@@ -75,16 +69,16 @@ function readZone(ctx: CollectContext, dir: string, name: string): Zone | undefi
     if (errnoCode(err) === 'ENODATA') return undefined;
     throw err;
   }
-  readOptionalAttribute(path.join(dir, 'mode'), ctx.signal);
-  const passive = readOptionalAttribute(path.join(dir, 'passive'), ctx.signal);
+  readOptionalAttribute(path.join(dir, 'mode'));
+  const passive = readOptionalAttribute(path.join(dir, 'passive'));
   if (passive !== undefined) parseGoUint(passive);
   return { name, type, temp };
 }
 
 /** An optional attribute: undefined when absent or not readable for lack of permission. */
-function readOptionalAttribute(file: string, signal: AbortSignal): string | undefined {
+function readOptionalAttribute(file: string): string | undefined {
   try {
-    return sysReadFile(file, signal);
+    return sysReadFile(file);
   } catch (err) {
     if (isNotExist(err) || isPermission(err)) return undefined;
     throw err;
@@ -98,10 +92,10 @@ interface CoolingDevice {
   readonly maxState: number;
 }
 
-function readCoolingDevices(ctx: CollectContext, dir: string): CoolingDevice[] {
+function readCoolingDevices(dir: string): CoolingDevice[] {
   const names = globNumbered(dir, 'cooling_device');
   return names.map((name) => {
-    const read = (file: string) => sysReadFile(path.join(dir, name, file), ctx.signal);
+    const read = (file: string) => sysReadFile(path.join(dir, name, file));
     const type = read('type');
     const maxState = parseGoInt(read('max_state'));
     // cur_state may be -1, hence a signed parse.

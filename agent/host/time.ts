@@ -39,8 +39,8 @@ export const timeCollector: HostCollector = {
     const dir = sysPath(ctx, 'devices/system/clocksource');
     const names = globNumbered(dir, 'clocksource');
     const sources = names.map((name) => ({
-      available: sysReadFile(path.join(dir, name, 'available_clocksource'), ctx.signal),
-      current: sysReadFile(path.join(dir, name, 'current_clocksource'), ctx.signal),
+      available: sysReadFile(path.join(dir, name, 'available_clocksource')),
+      current: sysReadFile(path.join(dir, name, 'current_clocksource')),
     }));
     // node_exporter labels each clocksource directory by its position in the sorted glob.
     sources.forEach((source, i) => {

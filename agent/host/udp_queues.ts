@@ -25,7 +25,7 @@ export const udpQueuesCollector: HostCollector = {
     ] as const) {
       let summary: { tx: number; rx: number } | undefined;
       try {
-        const text = readUnlessAbsent(procPath(ctx, 'net', file), ctx.signal);
+        const text = readUnlessAbsent(procPath(ctx, 'net', file));
         summary = text === undefined ? undefined : sumQueues(text);
       } catch (err) {
         throw new Error(`couldn't get ${what} queued bytes: ${messageOf(err)}`, { cause: err });

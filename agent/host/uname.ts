@@ -14,7 +14,7 @@ export const unameCollector: HostCollector = {
   description: 'Exposes system information as provided by the uname system call.',
   collect(ctx): MetricFamily[] {
     const domainFile = procPath(ctx, 'sys/kernel/domainname');
-    const domainname = readText(domainFile, ctx.signal).replace(/\n$/, '');
+    const domainname = readText(domainFile).replace(/\n$/, '');
     return [
       family('node_uname_info', 'Labeled system information as provided by the uname system call.', 'gauge', [
         {

@@ -14,7 +14,7 @@ export const vmstatCollector: HostCollector = {
   defaultEnabled: true,
   description: 'Exposes statistics from /proc/vmstat.',
   collect(ctx): MetricFamily[] {
-    const text = readText(procPath(ctx, 'vmstat'), ctx.signal);
+    const text = readText(procPath(ctx, 'vmstat'));
     const selected = SELECTED.for(ctx.settings.vmstat.fields);
     const families = new Map<string, MetricFamily>();
     for (const line of scanLines(text)) {

@@ -218,7 +218,7 @@ export const xfsCollector: HostCollector = {
     // The glob fs/xfs/*/stats/stats: no module or no mounted XFS is success with nothing, and the
     // module-wide /sys/fs/xfs/stats/stats does not match.
     const names = globEntries(root);
-    const texts = names.map((n) => readOptional(path.join(root, n, 'stats', 'stats'), ctx.signal));
+    const texts = names.map((n) => readOptional(path.join(root, n, 'stats', 'stats')));
     const devices: Array<{ device: string; stats: Map<string, number[]> }> = [];
     names.forEach((device, i) => {
       const text = texts[i];

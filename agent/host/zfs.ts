@@ -134,9 +134,9 @@ function addPoolState(out: Gatherer, zpool: string, text: string): void {
 }
 
 /** A module-wide kstat file: undefined when it cannot be opened (not in this ZFS version). */
-function readKstat(file: string, signal: AbortSignal): string | undefined {
+function readKstat(file: string): string | undefined {
   try {
-    return readText(file, signal);
+    return readText(file);
   } catch (err) {
     // Opened but unreadable (a directory): node_exporter finds no header in it.
     if (errnoCode(err) === 'EISDIR') return '';
@@ -162,11 +162,11 @@ export const zfsCollector: HostCollector = {
     if (!kstatDirOpens(base, entries)) {
       throw new NoDataError('ZFS / ZFS statistics are not available');
     }
-    const modules = SUBSYSTEM_FILES.map(([, file]) => readKstat(path.join(base, file), ctx.signal));
+    const modules = SUBSYSTEM_FILES.map(([, file]) => readKstat(path.join(base, file)));
     // Pools are the subdirectories: the globs */io, */objset-* and */state of node_exporter.
     const pools = entries.map((name) => ({ name, files: globEntries(path.join(base, name)) }));
     const poolFiles = pools.map(({ name, files }) => {
-      const read = (f: string) => readText(path.join(base, name, f), ctx.signal);
+      const read = (f: string) => readText(path.join(base, name, f));
       const objsets = files.filter((f) => f.startsWith('objset-'));
       return {
         name,

@@ -11,7 +11,7 @@ import type { Replica } from '../replica.js';
 import type { NodeEntry, NodeTable } from './node-table.js';
 
 /** Shorter than Prometheus's default scrape and SD timeouts, longer than an election. */
-export const READ_TIMEOUT_MS = 5000;
+const READ_TIMEOUT_MS = 5000;
 
 export interface MemberView {
   node: string;

@@ -7,13 +7,11 @@
  * upsert replaces the node's entry whole, each forget removes it. A record is checked whole before
  * anything changes, so a bad one changes nothing on every member alike.
  */
-import { checkMessage, type MemberState } from '../../common/gossip/index.js';
+import { checkMessage, MEMBER_STATES, type MemberState } from '../../common/gossip/index.js';
 import { encodeRecord, jsonBody, type LogRecord, MalformedRecordError, parseJsonBody } from '../records.js';
 import type { StateModule } from '../replicated-state.js';
 
 export const NODE_CHANGES = 'node.changes';
-
-export const NODE_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
 
 export interface NodeEntry {
   readonly node: string;
@@ -62,7 +60,7 @@ function isTime(value: unknown): value is number {
 }
 
 /** A valid entry holding exactly its fields (the gossip format's rules for the shared ones); else why not. */
-export function checkEntry(value: unknown): NodeEntry | string {
+function checkEntry(value: unknown): NodeEntry | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'expected an object';
   const fields = value as Record<string, unknown>;
   const unknown = Object.keys(fields).find((k) => !(ENTRY_FIELDS as readonly string[]).includes(k));
@@ -81,7 +79,8 @@ export function checkEntry(value: unknown): NodeEntry | string {
     intervalMs: shared.intervalMs,
   });
   if (!checked.ok) return checked.problem;
-  if (!NODE_STATES.includes(state as MemberState)) return `state: expected one of ${NODE_STATES.join(', ')}`;
+  if (!MEMBER_STATES.includes(state as MemberState))
+    return `state: expected one of ${MEMBER_STATES.join(', ')}`;
   if (!isTime(lastSeen)) return 'lastSeen: expected ms since the epoch';
   if (!isTime(since)) return 'since: expected ms since the epoch';
   const m = checked.message;
@@ -145,7 +144,7 @@ export class NodeTable implements StateModule {
 
   /** How many nodes are in each state (every state present). */
   counts(): Map<MemberState, number> {
-    const counts = new Map<MemberState, number>(NODE_STATES.map((s) => [s, 0]));
+    const counts = new Map<MemberState, number>(MEMBER_STATES.map((s) => [s, 0]));
     for (const entry of this.#byNode.values()) counts.set(entry.state, (counts.get(entry.state) ?? 0) + 1);
     return counts;
   }

@@ -14,11 +14,11 @@ import { type NodeChanges, type NodeTable, nodeChangesRecord } from './node-tabl
 import { reconcile } from './reconcile.js';
 
 /** A tenth of the default heartbeat: the decision adds at most this to the detector's window. */
-export const EVALUATE_EVERY_MS = 100;
+const EVALUATE_EVERY_MS = 100;
 /** How stale a live agent's lastSeen may get in the table: bounds the log's growth at ~N/30 entries/s. */
-export const REFRESH_MS = 30_000;
+const REFRESH_MS = 30_000;
 /** Entries per record: keeps each record far below the transport's frame limit. */
-export const MAX_CHANGES_PER_RECORD = 500;
+const MAX_CHANGES_PER_RECORD = 500;
 
 export interface RecorderOptions {
   readonly replica: Replica;

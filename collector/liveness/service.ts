@@ -14,20 +14,19 @@ import type { NodeTable } from './node-table.js';
 import { LivenessRecorder } from './recorder.js';
 
 /** A collector follows far more agents than an agent has peers; memory stays ~1 KiB per agent. */
-export const MAX_FOLLOWED_AGENTS = 100_000;
+const MAX_FOLLOWED_AGENTS = 100_000;
 /**
  * Round-trips to the NATS server this often: a link that stops answering is known within
  * 2 × this, well inside the detector's dead window of 2.5 heartbeats.
  */
-export const PROBE_EVERY_MS = 250;
+const PROBE_EVERY_MS = 250;
 
 export interface LivenessOptions {
   readonly id: number;
   readonly cluster: string;
   readonly nats: NatsSettings;
+  /** Heartbeats must be signed under it, unless it admitsUnsigned (--cluster-key-optional). */
   readonly keyring?: ClusterKeyring;
-  /** With the keyring, admit unsigned heartbeats too (--cluster-key-optional). */
-  readonly acceptUnsigned?: boolean;
   readonly forgetAfterMs: number;
   readonly replica: Replica;
   readonly table: NodeTable;
@@ -46,7 +45,6 @@ export async function startLiveness(options: LivenessOptions): Promise<LivenessS
   const membership = new Membership({
     cluster,
     keyring: options.keyring,
-    acceptUnsigned: options.acceptUnsigned,
     maxMembers: MAX_FOLLOWED_AGENTS,
   });
   const link = await startGossipLink({

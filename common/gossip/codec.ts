@@ -25,7 +25,7 @@ export type DecodeResult =
   | {
       readonly ok: true;
       readonly message: GossipMessage;
-      /** Admitted without a signature although the receiver has a keyring: only under acceptUnsigned. */
+      /** Admitted without a signature although the receiver has a keyring: only if it admitsUnsigned. */
       readonly unsigned: boolean;
     }
   | { readonly ok: false; readonly reason: DecodeFailure; readonly detail: string };
@@ -35,13 +35,12 @@ export interface DecodeOptions {
   readonly cluster: string;
   /** Longer payloads are dropped unread (default DEFAULT_MAX_MESSAGE_BYTES). */
   readonly maxBytes?: number;
-  /** When set, only messages signed under one of its keys are accepted. */
-  readonly keyring?: ClusterKeyring;
   /**
-   * With a keyring, also accept a message without `sig` (reported as `unsigned`), while keys are
-   * being turned on; a message with one must still verify.
+   * When set, only messages signed under one of its keys are accepted; if it admitsUnsigned, also
+   * a message without `sig` (reported as `unsigned`), while keys are being turned on. A message
+   * with `sig` must verify either way.
    */
-  readonly acceptUnsigned?: boolean;
+  readonly keyring?: ClusterKeyring;
   /** The subject the message arrived on: when set, it must be the one the message's node publishes to. */
   readonly subject?: string;
 }
@@ -87,9 +86,9 @@ export function decodeGossip(bytes: Uint8Array, options: DecodeOptions): DecodeR
     const expected = subjectFor(message.kind, message.cluster, message.node);
     if (options.subject !== expected) return drop('subject_mismatch', `expected subject ${expected}`);
   }
-  // With a keyring, a message without sig is admitted only under acceptUnsigned; one with sig must verify.
+  // With a keyring, a message without sig is admitted only if it admitsUnsigned; one with sig must verify.
   const unsigned = options.keyring !== undefined && sig === undefined;
-  if (unsigned && !options.acceptUnsigned) return drop('unsigned', 'no sig field');
+  if (unsigned && !options.keyring?.admitsUnsigned) return drop('unsigned', 'no sig field');
   if (options.keyring !== undefined && sig !== undefined && !options.keyring.verifies(message, sig)) {
     return drop('bad_signature', 'no key verifies it');
   }

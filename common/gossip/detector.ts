@@ -47,6 +47,9 @@ import { ArrivalHistory, phi } from './phi.js';
 
 export type MemberState = 'alive' | 'suspect' | 'dead' | 'left';
 
+/** Every member state, in the order the metrics list them. */
+export const MEMBER_STATES: readonly MemberState[] = ['alive', 'suspect', 'dead', 'left'];
+
 export interface DetectorOptions {
   /** Inter-arrival times kept per member (Akka: max-sample-size). */
   readonly windowSize: number;

@@ -10,6 +10,7 @@ export {
   DEFAULT_DETECTOR_OPTIONS,
   type DetectorOptions,
   FailureDetector,
+  MEMBER_STATES,
   type MemberSource,
   type MemberState,
   type MemberStatus,

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../config/errors.js';
 import type { ScalarOptionSpec, SwitchSpec } from '../config/layered.js';
 import { setting } from '../config/settings.js';
-import { ClusterKeyring } from './signing.js';
+import { ClusterKeyring, type KeyringOptions } from './signing.js';
 
 export const CLUSTER_KEY_FILE_OPTION: ScalarOptionSpec = {
   name: 'cluster-key-file',
@@ -23,7 +23,7 @@ export const CLUSTER_KEY_OPTIONAL_OPTION: SwitchSpec = {
 
 /**
  * The resolved --cluster-key-optional, checked: it relaxes a key, so without --cluster-key-file
- * (`keyFile` undefined or empty) it is a mistake.
+ * (`keyFile` undefined or empty) it is a mistake. The result is readKeyring's `admitUnsigned`.
  */
 export function keyOptionalSetting(optional: boolean, keyFile: string | undefined): boolean {
   if (optional && !keyFile) throw new UsageError('--cluster-key-optional needs --cluster-key-file');
@@ -32,9 +32,9 @@ export function keyOptionalSetting(optional: boolean, keyFile: string | undefine
 
 /**
  * The keys of the file, one a line (a final newline is allowed, an empty line is not). Every
- * problem is a UsageError naming --cluster-key-file.
+ * problem is a UsageError naming --cluster-key-file. `options.admitUnsigned` is --cluster-key-optional.
  */
-export async function readKeyring(file: string): Promise<ClusterKeyring> {
+export async function readKeyring(file: string, options?: KeyringOptions): Promise<ClusterKeyring> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -48,6 +48,10 @@ export async function readKeyring(file: string): Promise<ClusterKeyring> {
   return setting(
     'cluster-key-file',
     file,
-    () => new ClusterKeyring(lines.map((l) => Buffer.from(l, 'utf8'))),
+    () =>
+      new ClusterKeyring(
+        lines.map((l) => Buffer.from(l, 'utf8')),
+        options,
+      ),
   );
 }

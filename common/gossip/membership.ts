@@ -31,10 +31,11 @@ export interface MembershipOptions {
   readonly cluster: string;
   /** The listener's own node name, if it is a member: its messages prove the round trip but it is not its own peer. */
   readonly self?: string;
-  /** With a keyring, only messages signed with one of its keys are admitted. */
+  /**
+   * With a keyring, only messages signed with one of its keys are admitted; if it admitsUnsigned,
+   * unsigned messages too, and counted (unsignedAdmitted).
+   */
   readonly keyring?: ClusterKeyring;
-  /** With a keyring, unsigned messages are admitted too, and counted (unsignedAdmitted). */
-  readonly acceptUnsigned?: boolean;
   /** Nodes kept in the view (default MAX_MEMBERS). */
   readonly maxMembers?: number;
 }
@@ -45,7 +46,6 @@ export class Membership {
   private readonly cluster: string;
   private readonly self: string | undefined;
   private readonly keyring: ClusterKeyring | undefined;
-  private readonly acceptUnsigned: boolean;
   private readonly maxMembers: number;
   /** The latest admitted message of each node in the view, least recently heard first. */
   private readonly latestByNode = new Map<string, GossipMessage>();
@@ -60,7 +60,6 @@ export class Membership {
     this.cluster = options.cluster;
     this.self = options.self;
     this.keyring = options.keyring;
-    this.acceptUnsigned = options.acceptUnsigned ?? false;
     this.maxMembers = options.maxMembers ?? MAX_MEMBERS;
     if (!Number.isInteger(this.maxMembers) || this.maxMembers < 1) {
       throw new RangeError(`maxMembers must be a positive integer, not ${this.maxMembers}`);
@@ -132,7 +131,7 @@ export class Membership {
     return this.receivedCount;
   }
 
-  /** Messages admitted without a signature under acceptUnsigned: it stops growing once every sender signs. */
+  /** Messages admitted without a signature (keyring.admitsUnsigned): it stops growing once every sender signs. */
   get unsignedAdmitted(): number {
     return this.unsignedAdmittedCount;
   }
@@ -141,14 +140,9 @@ export class Membership {
     return this.rejectedCounts.get(reason) ?? 0;
   }
 
-  /** The message if it is authentic (or unsigned, under acceptUnsigned) and new; otherwise counts why not. */
+  /** The message if it is authentic (or unsigned, if the keyring admitsUnsigned) and new; otherwise counts why not. */
   private admit(subject: string, payload: Uint8Array): GossipMessage | undefined {
-    const decoded = decodeGossip(payload, {
-      cluster: this.cluster,
-      keyring: this.keyring,
-      acceptUnsigned: this.acceptUnsigned,
-      subject,
-    });
+    const decoded = decodeGossip(payload, { cluster: this.cluster, keyring: this.keyring, subject });
     if (decoded.ok && this.replayGuard.accept(decoded.message)) {
       if (decoded.unsigned) this.unsignedAdmittedCount++;
       return decoded.message;

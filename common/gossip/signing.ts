@@ -47,16 +47,27 @@ function netstring(text: string): string {
   return `${Buffer.byteLength(text, 'utf8')}:${text},`;
 }
 
+/** How a keyring verifies, beside its keys. */
+export interface KeyringOptions {
+  /** Admit messages without a signature too (--cluster-key-optional); default false. */
+  readonly admitUnsigned?: boolean;
+}
+
 /**
  * The cluster's keys: messages are signed with the first and accepted under any, so a key is
  * rotated by adding the new one second, then moving it first everywhere, then removing the old.
  */
 export class ClusterKeyring {
+  /**
+   * With --cluster-key-optional, messages without a signature are admitted (while keys are being
+   * turned on); a signature, when present, must still verify. Messages are signed either way.
+   */
+  readonly admitsUnsigned: boolean;
   private readonly signingKey: Buffer;
   private readonly keys: readonly Buffer[];
 
   /** Throws RangeError without keys or with a key shorter than MIN_CLUSTER_KEY_BYTES. */
-  constructor(keys: readonly Uint8Array[]) {
+  constructor(keys: readonly Uint8Array[], options: KeyringOptions = {}) {
     const short = keys.find((key) => key.length < MIN_CLUSTER_KEY_BYTES);
     if (short !== undefined) {
       throw new RangeError(
@@ -67,6 +78,7 @@ export class ClusterKeyring {
     const [signingKey] = this.keys;
     if (signingKey === undefined) throw new RangeError('a cluster keyring needs at least one key');
     this.signingKey = signingKey;
+    this.admitsUnsigned = options.admitUnsigned ?? false;
   }
 
   /** The message's signature under the first key, as 64 lowercase hex digits. */

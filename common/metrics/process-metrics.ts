@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { VERSION } from '../version.js';
 import { eventLoopLag } from './event-loop-lag.js';
 import { family, type MetricFamily, type Sample, single } from './family.js';
@@ -116,9 +116,37 @@ const stopWhenUnused = new FinalizationRegistry<() => void>((stop) => stop());
 
 /** The producer of the process's own families; sampling (event loop, GC) starts now. */
 export function processMetrics(component: 'agent' | 'collector'): () => MetricFamily[] {
-  const startTime = Math.round(Date.now() / 1000 - process.uptime());
-  const maxOpenFiles = maxFds();
   const versionParts = process.version.slice(1).split('.');
+  const maxOpenFiles = maxFds();
+  // What cannot change while the process runs, built once (the endpoint never alters families).
+  const constant = [
+    single(
+      'process_start_time_seconds',
+      'Start time of the process since unix epoch in seconds.',
+      'gauge',
+      Math.round(Date.now() / 1000 - process.uptime()),
+    ),
+    family('nodejs_version_info', 'Node.js version info.', 'gauge', [
+      {
+        labels: {
+          version: process.version,
+          major: versionParts[0] ?? '',
+          minor: versionParts[1] ?? '',
+          patch: versionParts[2] ?? '',
+        },
+        value: 1,
+      },
+    ]),
+    family(
+      'quorumwatch_build_info',
+      'Quorumwatch version and the Node.js runtime it runs on; always 1.',
+      'gauge',
+      [{ labels: { component, nodejs_version: process.versions.node, version: VERSION }, value: 1 }],
+    ),
+    ...(maxOpenFiles === undefined
+      ? []
+      : [single('process_max_fds', 'Maximum number of open file descriptors.', 'gauge', maxOpenFiles)]),
+  ];
   const lag = eventLoopLag(EVENT_LOOP_RESOLUTION_MS);
   const gc = new Map<string, GcDurations>();
   const observer = new PerformanceObserver((list) => {
@@ -140,7 +168,8 @@ export function processMetrics(component: 'agent' | 'collector'): () => MetricFa
 
   const produce = (): MetricFamily[] => {
     const cpu = process.cpuUsage();
-    const memory = process.memoryUsage();
+    // The heap figures of process.memoryUsage() without the RSS it would read from /proc again.
+    const heap = getHeapStatistics();
     const status = procStatus();
     const families = [
       single(
@@ -162,16 +191,10 @@ export function processMetrics(component: 'agent' | 'collector'): () => MetricFa
         (cpu.user + cpu.system) / 1e6,
       ),
       single(
-        'process_start_time_seconds',
-        'Start time of the process since unix epoch in seconds.',
-        'gauge',
-        startTime,
-      ),
-      single(
         'process_resident_memory_bytes',
         'Resident memory size in bytes.',
         'gauge',
-        status?.get('VmRSS') ?? memory.rss,
+        status?.get('VmRSS') ?? process.memoryUsage.rss(),
       ),
       ...lag.families(),
       countsByType(
@@ -193,46 +216,29 @@ export function processMetrics(component: 'agent' | 'collector'): () => MetricFa
         'nodejs_heap_size_total_bytes',
         'Process heap size from Node.js in bytes.',
         'gauge',
-        memory.heapTotal,
+        heap.total_heap_size,
       ),
       single(
         'nodejs_heap_size_used_bytes',
         'Process heap size used from Node.js in bytes.',
         'gauge',
-        memory.heapUsed,
+        heap.used_heap_size,
       ),
       single(
         'nodejs_external_memory_bytes',
         'Node.js external memory size in bytes.',
         'gauge',
-        memory.external,
+        heap.external_memory,
       ),
       ...heapSpaces(),
-      family('nodejs_version_info', 'Node.js version info.', 'gauge', [
-        {
-          labels: {
-            version: process.version,
-            major: versionParts[0] ?? '',
-            minor: versionParts[1] ?? '',
-            patch: versionParts[2] ?? '',
-          },
-          value: 1,
-        },
-      ]),
       gcHistogram(gc),
-      family(
-        'quorumwatch_build_info',
-        'Quorumwatch version and the Node.js runtime it runs on; always 1.',
-        'gauge',
-        [{ labels: { component, nodejs_version: process.versions.node, version: VERSION }, value: 1 }],
-      ),
+      ...constant,
     ];
     // Where procfs is missing (prom-client's non-Linux variant): resident memory only.
     const optional: [string, string, number | undefined][] = [
       ['process_virtual_memory_bytes', 'Virtual memory size in bytes.', status?.get('VmSize')],
       ['process_heap_bytes', 'Process heap size in bytes.', status?.get('VmData')],
       ['process_open_fds', 'Number of open file descriptors.', openFileDescriptors()],
-      ['process_max_fds', 'Maximum number of open file descriptors.', maxOpenFiles],
     ];
     for (const [name, help, value] of optional) {
       if (value !== undefined) families.push(single(name, help, 'gauge', value));

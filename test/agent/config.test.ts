@@ -151,18 +151,18 @@ describe('agent configuration', () => {
       keyFile = path.join(dir.dir, 'cluster.key');
       await writeFile(keyFile, `${'k'.repeat(32)}\n`);
     });
-    const acceptUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-      (await resolve(argv, env)).gossip?.settings.acceptUnsigned;
+    const admitsUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+      (await resolve(argv, env)).gossip?.settings.keyring?.admitsUnsigned;
 
     it('is off by default and taken from the flag, QUORUMWATCH_CLUSTER_KEY_OPTIONAL or the file', async () => {
-      expect(await acceptUnsigned(keyed(keyFile))).toBe(false);
-      expect(await acceptUnsigned([...keyed(keyFile), '--cluster-key-optional'])).toBe(true);
-      expect(await acceptUnsigned(keyed(keyFile), { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'yes' })).toBe(true);
+      expect(await admitsUnsigned(keyed(keyFile))).toBe(false);
+      expect(await admitsUnsigned([...keyed(keyFile), '--cluster-key-optional'])).toBe(true);
+      expect(await admitsUnsigned(keyed(keyFile), { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'yes' })).toBe(true);
       const optional = path.join(dir.dir, 'optional.yml');
       await writeFile(optional, `agent:\n  cluster-key-file: ${keyFile}\n  cluster-key-optional: true\n`);
-      expect(await acceptUnsigned([...NATS, '--config', optional])).toBe(true);
+      expect(await admitsUnsigned([...NATS, '--config', optional])).toBe(true);
       expect(
-        await acceptUnsigned([...NATS, '--config', optional], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
+        await admitsUnsigned([...NATS, '--config', optional], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
       ).toBe(false);
       await writeFile(optional, 'agent:\n  cluster-key-optional: 1\n');
       await expect(resolve(['--config', optional])).rejects.toThrow(

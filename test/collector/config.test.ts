@@ -154,7 +154,6 @@ describe('collector configuration', () => {
       expect((await resolve([...base, '--nats', 'nats://10.0.0.1:4222'])).liveness).toEqual({
         nats: expect.objectContaining({ servers: ['nats://10.0.0.1:4222'] }),
         keyring: undefined,
-        acceptUnsigned: false,
       });
     });
 
@@ -239,16 +238,16 @@ describe('collector configuration', () => {
       const keyFile = path.join(dir.dir, 'optional.key');
       await writeFile(keyFile, `${KEY}\n`);
       const keyed = [...base, '--nats', 'nats://10.0.0.1:4222', '--cluster-key-file', keyFile];
-      const acceptUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
-        (await resolve(argv, env)).liveness?.acceptUnsigned;
-      expect(await acceptUnsigned(keyed)).toBe(false);
-      expect(await acceptUnsigned([...keyed, '--cluster-key-optional'])).toBe(true);
-      expect(await acceptUnsigned(keyed, { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'true' })).toBe(true);
+      const admitsUnsigned = async (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+        (await resolve(argv, env)).liveness?.keyring?.admitsUnsigned;
+      expect(await admitsUnsigned(keyed)).toBe(false);
+      expect(await admitsUnsigned([...keyed, '--cluster-key-optional'])).toBe(true);
+      expect(await admitsUnsigned(keyed, { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'true' })).toBe(true);
       const file = path.join(dir.dir, 'optional.yml');
       await writeFile(file, 'collector:\n  cluster-key-optional: true\n');
-      expect(await acceptUnsigned([...keyed, '--config', file])).toBe(true);
+      expect(await admitsUnsigned([...keyed, '--config', file])).toBe(true);
       expect(
-        await acceptUnsigned([...keyed, '--config', file], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
+        await admitsUnsigned([...keyed, '--config', file], { QUORUMWATCH_CLUSTER_KEY_OPTIONAL: 'false' }),
       ).toBe(false);
       await writeFile(file, 'collector:\n  cluster-key-optional: "yes"\n');
       await expect(resolve([...keyed, '--config', file])).rejects.toThrow(

@@ -39,7 +39,7 @@ export function contextFor(
   settings: HostCollectorSettings = DEFAULT_SETTINGS,
   logger: Logger = SILENT,
 ): CollectContext {
-  return { paths, settings, signal: new AbortController().signal, logger };
+  return { paths, settings, signal: new AbortController().signal, logger, sharedReads: new Map() };
 }
 
 export interface LogEntry {

@@ -8,8 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { nkeys } from 'nats';
-import { NATS_BIN, type NatsServer } from './nats.js';
-import { freePort, httpGet, startProcess, waitFor } from './processes.js';
+import { NATS_BIN, type NatsServer, waitHealthy } from './nats.js';
+import { freePort, httpGet, startProcess } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -49,10 +49,7 @@ export async function startConfiguredNatsServer(
         .split('\n')
         .filter((line) => pattern.test(line)),
   };
-  await waitFor(`nats-server ${name} on ${server.url}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`nats-server ${name} exited:\n${proc.output()}`);
-    return (await httpGet(`${server.monitorUrl}/healthz`)).status === 200;
-  });
+  await waitHealthy(server);
   return server;
 }
 

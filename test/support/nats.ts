@@ -60,16 +60,22 @@ function spawnServer(ports: Ports, options: ServerOptions = {}): NatsServer {
   };
 }
 
-async function waitHealthy(server: NatsServer): Promise<void> {
+/** Waits until the server's /healthz answers; throws if it exits first. */
+export async function waitHealthy(server: NatsServer): Promise<void> {
   await waitFor(`nats-server on ${server.url}`, async () => {
     if (server.proc.child.exitCode !== null) throw new Error(`nats-server exited:\n${server.proc.output()}`);
     return (await httpGet(`${server.monitorUrl}/healthz`)).status === 200;
   });
 }
 
+/** One server without JetStream or a store on free ports; not yet ready (see waitHealthy). */
+export async function spawnNatsServer(): Promise<NatsServer> {
+  return spawnServer(await freePorts(false));
+}
+
 /** One server without JetStream or a store, ready once its /healthz answers. */
 export async function startNatsServer(): Promise<NatsServer> {
-  const server = spawnServer(await freePorts(false));
+  const server = await spawnNatsServer();
   await waitHealthy(server);
   return server;
 }

@@ -4,18 +4,37 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A port that was free on 127.0.0.1 a moment ago (the OS picks it; we release it for the server). */
+/*
+ * Ports are drawn below Linux's ephemeral range (32768-60999 by default), from which every
+ * process's outgoing connections take their local ports: a port freed for a server in that range
+ * could be taken by someone's connection before the server binds it (seen: nats-server "address
+ * already in use" on its monitor port). Each vitest worker draws from its own slice, and one
+ * process never hands out a port twice.
+ */
+const PORTS_START = 20_000;
+const PORTS_END = 32_768;
+const WORKER_SLICES = 4;
+const handedOut = new Set<number>();
+
+/** A port that was free on 127.0.0.1 a moment ago, for a server about to bind it. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const sliceSize = Math.floor((PORTS_END - PORTS_START) / WORKER_SLICES);
+  const sliceStart = PORTS_START + (Number(process.env.VITEST_POOL_ID ?? 0) % WORKER_SLICES) * sliceSize;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = sliceStart + Math.floor(Math.random() * sliceSize);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${sliceStart}-${sliceStart + sliceSize - 1}`);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -60,7 +60,7 @@ describe('stat collector', () => {
     const ctx = contextFor(paths);
     const first = readProcStat(ctx);
     expect(readProcStat(ctx)).toBe(first);
-    // Nothing is kept from one scrape to the next (each has a signal of its own): it reads afresh.
+    // Nothing is kept from one scrape to the next (each has a context of its own): it reads afresh.
     expect(readProcStat(contextFor(paths))).not.toBe(first);
     // Nor is a parse of another procfs root reused within the scrape.
     expect(readProcStat({ ...ctx, paths: fixtureHost('base') })).not.toBe(first);

@@ -160,9 +160,10 @@ describe('gossip codec', () => {
     expect(result.ok || result.detail.length > 0).toBe(true);
   });
 
-  describe('with acceptUnsigned (keys being turned on)', () => {
-    const keyring = new ClusterKeyring([Buffer.alloc(32, 1)]);
-    const rollout = { ...options, keyring, acceptUnsigned: true };
+  describe('with a keyring that admitsUnsigned (keys being turned on)', () => {
+    const key = Buffer.alloc(32, 1);
+    const keyring = new ClusterKeyring([key]);
+    const rollout = { ...options, keyring: new ClusterKeyring([key], { admitUnsigned: true }) };
 
     it('admits an unsigned message and reports it unsigned', () => {
       expect(decodeGossip(encodeGossip(heartbeat()), rollout)).toEqual({
@@ -187,8 +188,8 @@ describe('gossip codec', () => {
     });
 
     it('is needed: without it an unsigned message is dropped as before', () => {
-      for (const acceptUnsigned of [undefined, false]) {
-        expect(decodeGossip(encodeGossip(heartbeat()), { ...rollout, acceptUnsigned })).toMatchObject({
+      for (const strict of [new ClusterKeyring([key]), new ClusterKeyring([key], { admitUnsigned: false })]) {
+        expect(decodeGossip(encodeGossip(heartbeat()), { ...rollout, keyring: strict })).toMatchObject({
           ok: false,
           reason: 'unsigned',
         });
@@ -196,7 +197,7 @@ describe('gossip codec', () => {
     });
 
     it('changes nothing without a keyring, where no message counts as unsigned', () => {
-      expect(decodeGossip(encodeGossip(heartbeat()), { ...options, acceptUnsigned: true })).toEqual({
+      expect(decodeGossip(encodeGossip(heartbeat()), { ...options, keyring: undefined })).toEqual({
         ok: true,
         message: heartbeat(),
         unsigned: false,

@@ -39,8 +39,8 @@ describe('linkFamilies', () => {
   });
 
   it('counts the messages admitted without a signature under --cluster-key-optional', () => {
-    const keyring = new ClusterKeyring([Buffer.alloc(32, 1)]);
-    const membership = new Membership({ cluster: CLUSTER, keyring, acceptUnsigned: true });
+    const keyring = new ClusterKeyring([Buffer.alloc(32, 1)], { admitUnsigned: true });
+    const membership = new Membership({ cluster: CLUSTER, keyring });
     const message = heartbeat();
     membership.receive(subjectFor('heartbeat', CLUSTER, message.node), encodeGossip(message), 0);
     const families = linkFamilies(membership, { sent: 0, natsConnected: true, natsReconnects: 0 });

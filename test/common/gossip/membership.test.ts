@@ -103,9 +103,9 @@ describe('membership', () => {
     expect(m.peers(3).map((p) => p.node)).toEqual(['n1']);
   });
 
-  it('with acceptUnsigned, admits and counts unsigned messages; a signature must still verify', () => {
-    const keyring = new ClusterKeyring([Buffer.from(KEY)]);
-    const m = new Membership({ cluster: CLUSTER, keyring, acceptUnsigned: true });
+  it('with a keyring that admitsUnsigned, admits and counts unsigned messages; a signature must still verify', () => {
+    const keyring = new ClusterKeyring([Buffer.from(KEY)], { admitUnsigned: true });
+    const m = new Membership({ cluster: CLUSTER, keyring });
     expect(deliver(m, from('n1', 1), 0)).toMatchObject({ node: 'n1', seq: 1 });
     expect(deliver(m, from('n2', 1), 1, keyring)).toMatchObject({ node: 'n2', seq: 1 });
     expect(deliver(m, from('n3', 1), 2, new ClusterKeyring([Buffer.from('j'.repeat(32))]))).toBeUndefined();
@@ -116,12 +116,12 @@ describe('membership', () => {
     expect(m.peers(3).map((p) => p.node)).toEqual(['n1', 'n2']);
   });
 
-  it('without acceptUnsigned, or without a keyring, counts no unsigned message as admitted', () => {
+  it('without admitUnsigned, or without a keyring, counts no unsigned message as admitted', () => {
     const keyring = new ClusterKeyring([Buffer.from(KEY)]);
     const strict = new Membership({ cluster: CLUSTER, keyring });
     expect(deliver(strict, from('n1', 1), 0)).toBeUndefined();
     expect([strict.rejected('unsigned'), strict.unsignedAdmitted]).toEqual([1, 0]);
-    const open = new Membership({ cluster: CLUSTER, acceptUnsigned: true });
+    const open = new Membership({ cluster: CLUSTER });
     expect(deliver(open, from('n1', 1), 0)).toBeDefined();
     expect(open.unsignedAdmitted).toBe(0);
   });

@@ -116,4 +116,12 @@ describe('gossip signing', () => {
     key.fill(6);
     expect(ring.sign(heartbeat())).toBe(signature);
   });
+
+  it('admits unsigned messages only when asked to, and signs alike either way', () => {
+    expect(keyring.admitsUnsigned).toBe(false);
+    expect(new ClusterKeyring([oldKey], { admitUnsigned: false }).admitsUnsigned).toBe(false);
+    const rollout = new ClusterKeyring([oldKey], { admitUnsigned: true });
+    expect(rollout.admitsUnsigned).toBe(true);
+    expect(rollout.sign(heartbeat())).toBe(keyring.sign(heartbeat()));
+  });
 });
